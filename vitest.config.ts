@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// Tests run one file at a time: many of them drive a real Docker engine or a real
+// Chromium, and this project is meant to pass on a 2-core machine.
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'server/**/*.test.ts', 'test/**/*.test.ts'],
+    fileParallelism: false,
+    testTimeout: 120_000,
+    hookTimeout: 300_000,
+    reporters: ['default'],
+  },
+});
