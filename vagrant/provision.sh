@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Installs Docker from Debian's packages and prepares a node of the course's swarm.
+#
+# One script, two uses:
+#   - on a Vagrant VM (or any Debian machine of a lab room):
+#       provision.sh [--swarm bare|init|join] [--advertise-addr IP] [--manager-addr IP]
+#                    [--join-dir DIR] [--role manager|worker] [--labels k=v,k2=v2]
+#   - inside a Debian root being turned into the Docker-in-Docker node image of the lab
+#     runtime (server/images/build-node-image.sh):
+#       provision.sh --image
+#     which installs and configures everything but starts nothing.
+set -euo pipefail
+
+mode=vm
+swarm=bare
+role=worker
+advertise_addr=""
+manager_addr=""
+join_dir=/vagrant/.swarm
+labels=""
+
+usage() {
+  sed -n '2,12p' "$0" >&2
+  exit 2
+}
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --image) mode=image ;;
+    --swarm) swarm=${2:?}; shift ;;
+    --role) role=${2:?}; shift ;;
+    --advertise-addr) advertise_addr=${2:?}; shift ;;
+    --manager-addr) manager_addr=${2:?}; shift ;;
+    --join-dir) join_dir=${2:?}; shift ;;
+    --labels) labels=${2:?}; shift ;;
+    -h|--help) usage ;;
+    *) echo "provision.sh: unknown option $1" >&2; usage ;;
+  esac
+  shift
+done
+
+case "$swarm" in bare|init|join) ;; *) echo "provision.sh: --swarm must be bare, init or join" >&2; exit 2 ;; esac
+case "$role" in manager|worker) ;; *) echo "provision.sh: --role must be manager or worker" >&2; exit 2 ;; esac
+
+export DEBIAN_FRONTEND=noninteractive
+
+install_packages() {
+  if [ "$mode" = image ]; then
+    # Nothing may start while building an image root.
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+    chmod +x /usr/sbin/policy-rc.d
+  fi
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends \
+    docker.io iptables iproute2 procps ca-certificates curl openssh-server \
+    bash-completion less vim-tiny netcat-openbsd >/dev/null
+  if [ "$mode" = image ]; then
+    rm -f /usr/sbin/policy-rc.d
+    apt-get clean
+    rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin
+    # Each node generates its own SSH host keys when it starts (node-entrypoint).
+    rm -f /etc/ssh/ssh_host_*
+  fi
+}
+
+configure_daemon() {
+  mkdir -p /etc/docker
+  # Bounded logs: a lab room runs for days. Live restore off: swarm mode refuses it.
+  cat > /etc/docker/daemon.json <<'JSON'
+{
+  "log-driver": "json-file",
+  "log-opts": { "max-size": "10m", "max-file": "3" },
+  "features": { "buildkit": true }
+}
+JSON
+}
+
+configure_shell() {
+  cat > /etc/profile.d/docker-en-cluster.sh <<'SH'
+# Prompt of the course's nodes: the node name is what learners must see.
+if [ -n "${BASH_VERSION:-}" ]; then
+  PS1='\[\e[1;32m\]\u@\h\[\e[0m\]:\[\e[1;34m\]\w\[\e[0m\]\$ '
+  [ -r /usr/share/bash-completion/bash_completion ] && . /usr/share/bash-completion/bash_completion
+fi
+SH
+}
+
+install_node_entrypoint() {
+  # The entrypoint of the Docker-in-Docker node image: sshd when keys are given, then dockerd.
+  cat > /usr/local/sbin/node-entrypoint <<'SH'
+#!/bin/bash
+set -e
+# Nested engines need a writable cgroup hierarchy and their own /var/lib/docker (a volume).
+if [ -n "${NODE_SSH_AUTHORIZED_KEY:-}" ]; then
+  mkdir -p /root/.ssh /run/sshd
+  printf '%s\n' "$NODE_SSH_AUTHORIZED_KEY" > /root/.ssh/authorized_keys
+  chmod 700 /root/.ssh; chmod 600 /root/.ssh/authorized_keys
+  ssh-keygen -A >/dev/null
+  /usr/sbin/sshd
+fi
+exec dockerd --host unix:///var/run/docker.sock "$@"
+SH
+  chmod +x /usr/local/sbin/node-entrypoint
+}
+
+swarm_setup() {
+  [ "$swarm" = bare ] && return 0
+  systemctl enable --now docker >/dev/null 2>&1 || true
+  local addr_opt=()
+  [ -n "$advertise_addr" ] && addr_opt=(--advertise-addr "$advertise_addr")
+  if [ "$(docker info --format '{{.Swarm.LocalNodeState}}')" = active ]; then
+    echo "provision.sh: this node is already in a swarm"
+  elif [ "$swarm" = init ]; then
+    docker swarm init "${addr_opt[@]}"
+    mkdir -p "$join_dir"
+    docker swarm join-token -q worker > "$join_dir/worker-token"
+    docker swarm join-token -q manager > "$join_dir/manager-token"
+    echo "${advertise_addr:-$(hostname -I | awk '{print $1}')}" > "$join_dir/manager-addr"
+  else
+    local token_file="$join_dir/$role-token"
+    [ -r "$token_file" ] || { echo "provision.sh: $token_file is missing: provision the first manager first" >&2; exit 1; }
+    local target=${manager_addr:-$(cat "$join_dir/manager-addr")}
+    docker swarm join "${addr_opt[@]}" --token "$(cat "$token_file")" "$target:2377"
+  fi
+  if [ -n "$labels" ] && [ "$swarm" = init ]; then
+    local args=()
+    IFS=, read -ra pairs <<< "$labels"
+    for p in "${pairs[@]}"; do args+=(--label-add "$p"); done
+    docker node update "${args[@]}" "$(hostname)"
+  fi
+}
+
+install_packages
+configure_daemon
+configure_shell
+if [ "$mode" = image ]; then
+  install_node_entrypoint
+else
+  usermod -aG docker vagrant 2>/dev/null || true
+  systemctl restart docker
+  swarm_setup
+fi
+echo "provision.sh: done ($mode, swarm $swarm)"
