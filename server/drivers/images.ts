@@ -1,0 +1,39 @@
+import type Docker from 'dockerode';
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+
+/**
+ * Saves host images into one archive (cached by image ids) for `docker load` into nodes, so
+ * nodes never pull from a registry. Images missing on the host are reported in French.
+ */
+export async function imageArchive(host: Docker, images: string[], cacheDir: string): Promise<string> {
+  const ids: string[] = [];
+  const missing: string[] = [];
+  for (const name of [...new Set(images)].sort()) {
+    try {
+      ids.push(`${name}@${(await host.getImage(name).inspect()).Id}`);
+    } catch {
+      missing.push(name);
+    }
+  }
+  if (missing.length > 0) {
+    throw new Error(
+      `image${missing.length > 1 ? 's' : ''} absente${missing.length > 1 ? 's' : ''} du moteur hôte : ${missing.join(', ')}. ` +
+        `Récupérez-la${missing.length > 1 ? 's' : ''} une fois (docker pull) : les nœuds la chargeront depuis l’hôte.`,
+    );
+  }
+  const key = createHash('sha256').update(ids.join('\n')).digest('hex').slice(0, 16);
+  const file = path.join(cacheDir, `images-${key}.tar`);
+  if (await stat(file).then(() => true, () => false)) return file;
+  await mkdir(cacheDir, { recursive: true });
+  const partial = `${file}.${process.pid}.partial`;
+  // dockerode's types lack getImages (GET /images/get?names=…), which the library has.
+  const save = (host as unknown as { getImages(o: { names: string[] }): Promise<NodeJS.ReadableStream> }).getImages;
+  const stream = await save.call(host, { names: [...new Set(images)] });
+  await pipeline(stream, createWriteStream(partial));
+  await rename(partial, file);
+  return file;
+}

@@ -1,0 +1,119 @@
+import type Docker from 'dockerode';
+
+/** A command line for node-pty (same shape as the terminal gateway's). */
+export interface ShellSpec {
+  file: string;
+  args: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
+/** The shape of a cluster a lab asks for. */
+export interface ClusterShape {
+  managers: number;
+  workers: number;
+  /** `ready`: swarm initialised and every node joined; `bare`: engines only (the init lab). */
+  swarm: 'ready' | 'bare';
+  /** Node labels set once the swarm is ready, by node name. */
+  labels?: Record<string, Record<string, string>>;
+}
+
+export const DEFAULT_SHAPE: ClusterShape = { managers: 1, workers: 2, swarm: 'ready' };
+
+export type NodeRole = 'manager' | 'worker';
+
+export interface ClusterNode {
+  name: string;
+  role: NodeRole;
+}
+
+export interface NodeStatus extends ClusterNode {
+  /** The machine (container, VM) answers. */
+  reachable: boolean;
+  /** Swarm view, when the node is part of a swarm and a manager answers. */
+  swarm?: {
+    id: string;
+    hostname: string;
+    role: NodeRole;
+    availability: 'active' | 'pause' | 'drain';
+    state: string;
+    leader: boolean;
+    labels: Record<string, string>;
+    tasks: number;
+  };
+}
+
+export interface ClusterStatus {
+  cluster: string;
+  driver: string;
+  exists: boolean;
+  shape?: ClusterShape;
+  nodes: NodeStatus[];
+}
+
+export interface ExecResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * A driver is the only code that knows how a node is reached (docker exec, ssh…).
+ * Terminals and the checker ask it; they never build `docker` or `ssh` command lines.
+ */
+export interface Driver {
+  readonly kind: 'dind' | 'local' | 'ssh';
+  /** What this driver can run, checked before a lab starts. */
+  readonly maxNodes: number;
+  /** Creates the cluster, or returns the existing one if it is complete. Never leaves half a cluster. */
+  up(cluster: string, shape: ClusterShape): Promise<ClusterNode[]>;
+  /** Removes everything the cluster owns. Safe to call on a cluster that does not exist. */
+  down(cluster: string): Promise<void>;
+  /** A fresh cluster of that shape. */
+  reset(cluster: string, shape: ClusterShape): Promise<ClusterNode[]>;
+  status(cluster: string): Promise<ClusterStatus>;
+  /** Complete clusters this driver finds (after a server restart); removes half-built ones. */
+  adopt(): Promise<string[]>;
+  nodes(cluster: string): Promise<ClusterNode[]>;
+  /** The command node-pty runs to open a shell on a node. */
+  shell(cluster: string, node: string): Promise<ShellSpec>;
+  /** A Docker API client talking to that node's engine. */
+  docker(cluster: string, node: string): Promise<Docker>;
+  exec(cluster: string, node: string, cmd: string[], input?: string): Promise<ExecResult>;
+  /** Makes host images available in every node's engine (no registry pulls). */
+  loadImages(cluster: string, images: string[]): Promise<void>;
+}
+
+/** The node does not exist or does not answer: reported to learners in French. */
+export class NodeUnavailableError extends Error {
+  constructor(
+    readonly node: string,
+    detail: string,
+  ) {
+    super(`Le nœud ${node} ne répond pas : ${detail}`);
+    this.name = 'NodeUnavailableError';
+  }
+}
+
+/** The driver cannot give what a lab asks for (e.g. three nodes on the local driver). */
+export class UnsupportedShapeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnsupportedShapeError';
+  }
+}
+
+export function nodeNames(shape: ClusterShape): ClusterNode[] {
+  const nodes: ClusterNode[] = [];
+  for (let i = 1; i <= shape.managers; i++) nodes.push({ name: `manager${i}`, role: 'manager' });
+  for (let i = 1; i <= shape.workers; i++) nodes.push({ name: `worker${i}`, role: 'worker' });
+  return nodes;
+}
+
+/** Cluster ids become container and network names: keep them short and safe. */
+export function validateClusterId(id: string): string {
+  if (!/^[a-z0-9][a-z0-9-]{0,31}$/.test(id)) {
+    throw new Error(`identifiant de cluster invalide « ${id} » (minuscules, chiffres et tirets, 32 caractères au plus)`);
+  }
+  return id;
+}
