@@ -1,0 +1,287 @@
+/**
+ * The slide renderer: gh-reveal Markdown decks (front matter + `§` directives) → reveal.js
+ * `<section>` elements. Pure apart from reading the installed theme/icon lists and, for
+ * renderCourse, the chapter files. See docs/writing-slides.md.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseHTML } from 'linkedom';
+import { LineMap, RenderError, type RenderWarning, type SourcePos } from './errors.js';
+import { parseFrontMatter, type DeckFrontMatter } from './frontmatter.js';
+import { lexDirectives, splitRaw, PARAGRAPH_MARK, type Chunk, type Directive, type LabRef } from './directives.js';
+import { collectLinkDefinitions, createMarked } from './markdown.js';
+import { processSlide } from './dom.js';
+import { frenchTypography } from './typography.js';
+
+export { RenderError, formatWarning, type RenderWarning } from './errors.js';
+export type { LabRef } from './directives.js';
+
+export interface SourceFile {
+  /** What error messages show (relative to the repository). */
+  path: string;
+  text: string;
+}
+
+export interface RenderOptions {
+  /** Renders the body of a lab slide for `§lab:ID§;` or `§lab:ID/EXERCISE§;`. Throw or return null for an unknown lab. */
+  lab?: (ref: LabRef) => string | null;
+}
+
+export interface DeckMeta {
+  title: string;
+  subtitle?: string;
+  /** reveal.js theme name (a file of reveal.js/dist/theme); `white` when absent. */
+  theme: string;
+  /** `fr` when absent. */
+  lang: string;
+  /** reveal.js options, typed as written in YAML, with `history: true` forced. */
+  reveal: Record<string, unknown>;
+  /** Chapter files as listed in the course index (empty for a single deck). */
+  chapters: string[];
+}
+
+export interface SlideInfo {
+  h: number;
+  v: number;
+  id?: string;
+  title: string;
+  notes: boolean;
+  lab?: LabRef;
+  file: string;
+  line: number;
+}
+
+export interface RenderResult {
+  meta: DeckMeta;
+  /** The <section> elements that go inside <div class="slides">. */
+  html: string;
+  slides: SlideInfo[];
+  warnings: RenderWarning[];
+}
+
+export const DEFAULT_THEME = 'white';
+export const DEFAULT_LANG = 'fr';
+
+interface BodyFile {
+  lines: LineMap;
+  bodyOffset: number;
+}
+
+interface PendingSlide {
+  h: number;
+  v: number;
+  lines: LineMap;
+  chunk: Chunk;
+  section: Element;
+  info: SlideInfo;
+  idDirective?: Directive;
+}
+
+const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const collapse = (s: string) => s.replace(/[\s\u00a0\u202f]+/g, ' ').trim();
+
+function firstContentOffset(chunk: Chunk): number {
+  const m = /\S/.exec(chunk.text);
+  return chunk.offset + (m ? m.index : 0);
+}
+
+function buildMeta(fm: DeckFrontMatter, warn: (pos: SourcePos, msg: string) => void, keyPos: (k: string) => SourcePos): DeckMeta {
+  const reveal: Record<string, unknown> = { ...(fm.initialization ?? {}) };
+  if (reveal.history === false) warn(keyPos('initialization'), 'initialization.history: false est ignoré (la navigation par l’URL #/… est toujours active)');
+  reveal.history = true;
+  return {
+    title: fm.title,
+    ...(fm.subtitle !== undefined ? { subtitle: fm.subtitle } : {}),
+    theme: fm.theme ?? DEFAULT_THEME,
+    lang: fm.lang ?? DEFAULT_LANG,
+    reveal,
+    chapters: fm.chapters ?? [],
+  };
+}
+
+/** Renders the title slide and the given body files as one deck. */
+function renderBodies(meta: DeckMeta, titlePos: SourcePos, bodies: BodyFile[], options: RenderOptions, warnings: RenderWarning[]): RenderResult {
+  const directives: Directive[] = [];
+  const warn = (pos: SourcePos | null, message: string, fallback?: SourcePos) => {
+    const p = pos ?? fallback ?? titlePos;
+    warnings.push({ file: p.file, line: p.line, column: p.column, message });
+  };
+  let currentPos: SourcePos = titlePos;
+  const marked = createMarked({ directives, warn: (pos, message) => warn(pos, message, currentPos) });
+  const { document } = parseHTML('<!doctype html><html><body></body></html>');
+
+  const slides: PendingSlide[] = [];
+  const horizontals: PendingSlide[][] = [];
+  let h = 1; // h = 0 is the title slide
+
+  for (const body of bodies) {
+    const { lines } = body;
+    const bodyChunk: Chunk = { text: lines.text.slice(body.bodyOffset), offset: body.bodyOffset };
+    const linkDefs = collectLinkDefinitions(bodyChunk.text);
+    // Each file starts a new horizontal section (as if preceded by §new).
+    for (const hChunk of splitRaw(bodyChunk, '§new')) {
+      const verticals: PendingSlide[] = [];
+      const vChunks = splitRaw(hChunk, '§break');
+      vChunks.forEach((vChunk, v) => {
+        currentPos = lines.pos(firstContentOffset(vChunk));
+        const parts = splitRaw(vChunk, '§notes');
+        if (parts.length > 2) warn(lines.pos(parts[1]!.offset - 6), 'plusieurs §notes dans la diapositive : seul le texte après le dernier est gardé comme notes');
+        const content = parts[0]!;
+        const notes = parts.length > 1 ? parts[parts.length - 1]! : undefined;
+        if (content.text.trim() === '' && !notes) warn(currentPos, 'diapositive vide (deux séparateurs §new/§break qui se suivent ?)');
+        const md = lexDirectives(content, lines, directives);
+        let html = marked.parse(md + linkDefs, { async: false });
+        if (notes && notes.text.trim() !== '') {
+          const notesMd = lexDirectives(notes, lines, directives);
+          html += `<aside class="notes">\n${marked.parse(notesMd + linkDefs, { async: false })}</aside>\n`;
+        }
+        const section = document.createElement('section');
+        section.innerHTML = html;
+        const res = processSlide(section, { directives, ...(options.lab ? { lab: options.lab } : {}) });
+        const heading = section.querySelector('h1, h2, h3, h4, h5, h6');
+        const id = section.getAttribute('id') ?? undefined;
+        const info: SlideInfo = {
+          h,
+          v,
+          ...(id ? { id } : {}),
+          title: heading ? collapse(heading.textContent ?? '') : '',
+          notes: section.querySelector('aside.notes') !== null,
+          ...(res.lab ? { lab: res.lab } : {}),
+          file: lines.file,
+          line: currentPos.line,
+        };
+        const slide: PendingSlide = { h, v, lines, chunk: vChunk, section, info, ...(res.idDirective ? { idDirective: res.idDirective } : {}) };
+        verticals.push(slide);
+        slides.push(slide);
+      });
+      horizontals.push(verticals);
+      h++;
+    }
+  }
+
+  checkDeck(slides, horizontals, warn);
+
+  const title = escapeHtml(frenchTypography(meta.title));
+  let out = `<section class="title-slide">\n<h1>${title}</h1>\n`;
+  if (meta.subtitle) out += `<p class="subtitle">${escapeHtml(frenchTypography(meta.subtitle))}</p>\n`;
+  out += '</section>\n';
+  for (const verticals of horizontals) {
+    out += '<section>\n';
+    for (const s of verticals) out += s.section.outerHTML + '\n';
+    out += '</section>\n';
+  }
+  const titleInfo: SlideInfo = { h: 0, v: 0, title: meta.title, notes: false, file: titlePos.file, line: titlePos.line };
+  // linkedom writes U+00A0 / U+202F as character references; keep the characters.
+  const html = out.replaceAll('&#160;', '\u00a0').replaceAll('&#8239;', '\u202f').replaceAll(PARAGRAPH_MARK, '§');
+  return { meta, html, slides: [titleInfo, ...slides.map((s) => s.info)], warnings };
+}
+
+/** Position in a slide's source of the first occurrence of `needle` (for links and images). */
+function findInSlide(slide: PendingSlide, needles: string[]): SourcePos {
+  for (const n of needles) {
+    const at = slide.chunk.text.indexOf(n);
+    if (at >= 0) return slide.lines.pos(slide.chunk.offset + at);
+  }
+  return slide.lines.pos(firstContentOffset(slide.chunk));
+}
+
+/** Whole-deck checks: duplicate ids, internal links, hotlinked images. */
+function checkDeck(slides: PendingSlide[], horizontals: PendingSlide[][], warn: (pos: SourcePos, message: string) => void): void {
+  const ids = new Map<string, PendingSlide>();
+  for (const s of slides) {
+    const id = s.info.id;
+    if (!id) continue;
+    const pos = s.idDirective?.pos ?? findInSlide(s, [id]);
+    const first = ids.get(id);
+    if (first) {
+      const fp = first.idDirective?.pos ?? findInSlide(first, [id]);
+      throw new RenderError(pos, `identifiant de diapositive « ${id} » déjà utilisé (${fp.file}:${fp.line}:${fp.column})`, 'chaque §id doit être unique dans tout le cours');
+    }
+    if (/^\d+$/.test(id)) throw new RenderError(pos, `identifiant de diapositive « ${id} » purement numérique`, 'reveal.js lirait #/3 comme un numéro de diapositive : ajoutez des lettres');
+    ids.set(id, s);
+  }
+  for (const s of slides) {
+    for (const a of s.section.querySelectorAll('a[href^="#"]')) {
+      const href = a.getAttribute('href')!;
+      const target = href.replace(/^#\/?/, '');
+      if (target === '') continue;
+      const index = /^(\d+)(?:\/(\d+))?\/?$/.exec(target);
+      let ok: boolean;
+      if (index && href.startsWith('#/')) {
+        const hh = Number(index[1]);
+        const vv = index[2] === undefined ? 0 : Number(index[2]);
+        ok = hh === 0 ? vv === 0 : (horizontals[hh - 1]?.length ?? 0) > vv;
+      } else {
+        ok = ids.has(decodeURIComponent(target));
+      }
+      if (!ok) {
+        const pos = findInSlide(s, [`(${href})`, `"${href}"`, `'${href}'`, href]);
+        throw new RenderError(
+          pos,
+          `lien interne cassé « ${href} » : aucune diapositive n’a cet identifiant`,
+          `ajoutez §id:${target}§; à la diapositive visée ou corrigez le lien (identifiants connus : ${[...ids.keys()].join(', ') || 'aucun'})`,
+        );
+      }
+    }
+    for (const img of s.section.querySelectorAll('img[src]')) {
+      const src = img.getAttribute('src')!;
+      if (/^https?:\/\//i.test(src)) {
+        warn(findInSlide(s, [src]), `image distante ${src} : téléchargez-la dans slides/assets/ (elle peut disparaître et ne s’affiche pas hors ligne)`);
+      }
+    }
+  }
+}
+
+/** Renders one gh-reveal deck file (front matter + body). */
+export function renderDeck(source: SourceFile, options: RenderOptions = {}): RenderResult {
+  const lines = new LineMap(source.path, source.text.replace(/^\uFEFF/, ''));
+  const fm = parseFrontMatter(lines);
+  if (!fm.data) {
+    throw new RenderError(lines.pos(0), 'front matter absent', 'commencez le fichier par un bloc YAML entre deux lignes --- avec au moins « title: … »');
+  }
+  if (fm.data.chapters) {
+    throw new RenderError(fm.keyPos('chapters'), '« chapters » n’est lu que dans l’index du cours', 'rendez l’index avec renderCourse (npm run render -- slides/index.md)');
+  }
+  const warnings: RenderWarning[] = [];
+  const meta = buildMeta(fm.data, (pos, message) => warnings.push({ ...pos, message }), fm.keyPos);
+  return renderBodies(meta, fm.keyPos('title'), [{ lines, bodyOffset: fm.bodyOffset }], options, warnings);
+}
+
+/**
+ * Renders the course: `indexPath` (e.g. slides/index.md) has the front matter and lists its
+ * `chapters:` (paths relative to it). The index body, when not blank, comes first; each
+ * chapter starts a new horizontal section. Chapter files have no front matter.
+ */
+export function renderCourse(indexPath: string, options: RenderOptions = {}): RenderResult {
+  const display = (p: string) => path.relative(process.cwd(), p) || p;
+  const lines = new LineMap(display(indexPath), readFileSync(indexPath, 'utf8').replace(/^\uFEFF/, ''));
+  const fm = parseFrontMatter(lines);
+  if (!fm.data) throw new RenderError(lines.pos(0), 'front matter absent', 'l’index du cours commence par un bloc YAML avec title et chapters');
+  if (!fm.data.chapters || fm.data.chapters.length === 0) {
+    throw new RenderError(fm.keyPos('title'), '« chapters » absent de l’index du cours', 'listez les fichiers des chapitres : chapters: [01-intro.md, 02-noeuds.md]');
+  }
+  const warnings: RenderWarning[] = [];
+  const meta = buildMeta(fm.data, (pos, message) => warnings.push({ ...pos, message }), fm.keyPos);
+  const bodies: BodyFile[] = [];
+  if (lines.text.slice(fm.bodyOffset).trim() !== '') bodies.push({ lines, bodyOffset: fm.bodyOffset });
+  const dir = path.dirname(indexPath);
+  const seen = new Set<string>();
+  for (const [i, chapter] of fm.data.chapters.entries()) {
+    const file = path.resolve(dir, chapter);
+    const pos = fm.keyPos('chapters');
+    if (seen.has(file)) throw new RenderError(pos, `chapitre « ${chapter} » listé deux fois`, 'retirez le doublon de chapters');
+    seen.add(file);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+    } catch {
+      throw new RenderError(fm.pathPos(['chapters', i]), `chapitre introuvable « ${chapter} »`, `le chemin est relatif à ${display(dir)}/`);
+    }
+    const cl = new LineMap(display(file), text);
+    if (/^---[ \t]*\r?\n/.test(text)) {
+      throw new RenderError(cl.pos(0), 'un chapitre n’a pas de front matter', `titre, thème et options se règlent dans ${lines.file}`);
+    }
+    bodies.push({ lines: cl, bodyOffset: 0 });
+  }
+  return renderBodies(meta, fm.keyPos('title'), bodies, options, warnings);
+}
