@@ -1,0 +1,262 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import path from 'node:path';
+import { ClusterManager } from './clusters';
+import { isLoopback, REPO_ROOT, type ServerConfig } from './config';
+import { detectBackend, type Backend } from './drivers/detect';
+import { DEFAULT_SHAPE, NodeUnavailableError, type ClusterShape } from './drivers/types';
+import {
+  Edge,
+  HttpError,
+  readJson,
+  sendError,
+  sendJson,
+  setTokenCookie,
+  unauthorizedPage,
+} from './http/edge';
+import { serveStatic } from './http/static';
+import { LearnerRegistry, type Learner } from './learners';
+import { NodeUnavailableError as TerminalNodeUnavailable, TerminalGateway } from './terminals';
+
+/** The id (and cluster id) of the person at the machine when the server listens on loopback. */
+export const LOCAL_LEARNER = 'local';
+const NODE_NAME = /^(manager|worker)[1-9]$/;
+const TAB = /^[1-9]$/;
+
+export interface LabServer {
+  server: Server;
+  /** Base URL of the server. */
+  url: string;
+  /** URL that logs the local user in (loopback servers) — printed at start. */
+  localUrl: string;
+  /** URL that registers a new learner (class mode). */
+  joinUrl: string;
+  backend: Backend;
+  registry: LearnerRegistry;
+  clusters: ClusterManager | null;
+  gateway: TerminalGateway;
+  close(): Promise<void>;
+}
+
+/**
+ * One process serves the deck and the lab API on the same port. The edge resolves the learner
+ * from the token (cookie, bearer header or `token` parameter) and checks Origin; nothing below
+ * it reads headers.
+ */
+export async function startLabServer(config: ServerConfig): Promise<LabServer> {
+  const registry = await LearnerRegistry.open(config.dataDir);
+  const edge = new Edge(registry, config.allowedOrigins);
+  const backend = await detectBackend({
+    choice: config.driver,
+    nodeImage: config.nodeImage,
+    privileged: config.privileged,
+    socketDir: path.join(config.dataDir, 'sockets'),
+    cacheDir: path.join(config.dataDir, 'cache'),
+    loopbackOnly: isLoopback(config.host),
+  });
+  const clusters = backend.driver ? new ClusterManager(backend.driver) : null;
+  if (clusters) await clusters.adopt();
+  const shapes = new Map<string, ClusterShape>();
+  const shapeOf = (learner: string) => shapes.get(learner) ?? DEFAULT_SHAPE;
+
+  const gateway = new TerminalGateway({
+    graceMs: config.graceMs,
+    async resolveShell(key) {
+      if (!clusters || !backend.driver) throw new TerminalNodeUnavailable(key.node, `travaux pratiques indisponibles : ${backend.reason}`);
+      try {
+        await clusters.ensure(key.learner, shapeOf(key.learner));
+        return await backend.driver.shell(key.learner, key.node);
+      } catch (error) {
+        if (error instanceof NodeUnavailableError) throw new TerminalNodeUnavailable(key.node, error.message);
+        throw error;
+      }
+    },
+  });
+
+  const server = createHttpServer();
+  const deck = await deckHandler(config, server);
+
+  async function api(req: IncomingMessage, res: ServerResponse, learner: Learner, pathname: string): Promise<void> {
+    const route = `${req.method} ${pathname}`;
+    const needCluster = () => {
+      if (!clusters) throw new HttpError(503, `travaux pratiques indisponibles : ${backend.reason}`);
+      return clusters;
+    };
+    switch (route) {
+      case 'GET /api/session':
+        return sendJson(res, 200, {
+          learner: { id: learner.id, name: learner.name, role: learner.role },
+          backend: { available: Boolean(backend.driver), kind: backend.driver?.kind ?? null, reason: backend.reason },
+        });
+      case 'GET /api/cluster':
+        return sendJson(res, 200, await needCluster().status(learner.id));
+      case 'POST /api/cluster/up':
+      case 'POST /api/cluster/reset': {
+        const body = await readJson(req);
+        const shape = parseShape(body.shape) ?? shapeOf(learner.id);
+        shapes.set(learner.id, shape);
+        if (route.endsWith('reset')) {
+          gateway.closeLearner(learner.id);
+          await needCluster().reset(learner.id, shape);
+        } else await needCluster().ensure(learner.id, shape);
+        return sendJson(res, 200, await needCluster().status(learner.id));
+      }
+      case 'POST /api/cluster/down':
+        gateway.closeLearner(learner.id);
+        await needCluster().down(learner.id);
+        return sendJson(res, 200, { ok: true });
+      case 'GET /api/terminals':
+        return sendJson(res, 200, gateway.list(learner.id));
+      case 'POST /api/terminals/type': {
+        const body = await readJson(req);
+        const node = String(body.node ?? '');
+        const tab = String(body.tab ?? '1');
+        if (!NODE_NAME.test(node) || !TAB.test(tab) || typeof body.text !== 'string') throw new HttpError(400, 'nœud, onglet ou texte invalide');
+        await gateway.type({ learner: learner.id, node, tab }, body.text);
+        return sendJson(res, 200, { ok: true });
+      }
+      default:
+        throw new HttpError(404, `pas de route ${route}`);
+    }
+  }
+
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const isApi = url.pathname.startsWith('/api/');
+      // A link with ?join=CODE registers a new learner; one with ?token=… logs a browser in.
+      if (!isApi && req.method === 'GET' && (url.searchParams.has('join') || url.searchParams.has('token'))) {
+        let token = url.searchParams.get('token') ?? undefined;
+        const join = url.searchParams.get('join');
+        if (join !== null) {
+          if (!registry.checkJoinCode(join)) return sendHtml(res, 403, unauthorizedPage());
+          token = (await registry.register(url.searchParams.get('name') ?? undefined)).token;
+        }
+        if (!registry.lookup(token)) return sendHtml(res, 401, unauthorizedPage());
+        setTokenCookie(res, token!);
+        url.searchParams.delete('join');
+        url.searchParams.delete('token');
+        url.searchParams.delete('name');
+        res.writeHead(303, { Location: `${url.pathname}${url.search}${url.hash}` });
+        return res.end();
+      }
+      const learner = edge.learner(req);
+      if (!learner) {
+        if (isApi) return sendError(res, 401, 'jeton d’accès manquant ou invalide');
+        return sendHtml(res, 401, unauthorizedPage());
+      }
+      if (!edge.originAllowed(req)) return sendError(res, 403, 'origine refusée');
+      if (isApi) return await api(req, res, learner, url.pathname);
+      await deck(req, res);
+    })().catch((error: unknown) => {
+      if (res.headersSent) return res.destroy();
+      if (error instanceof HttpError) return sendError(res, error.status, error.message);
+      console.error(error);
+      sendError(res, 500, (error as Error).message || 'erreur interne');
+    });
+  });
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const learner = edge.learner(req);
+    if (!learner || !edge.originAllowed(req)) {
+      socket.end(`HTTP/1.1 ${learner ? '403 Forbidden' : '401 Unauthorized'}\r\nConnection: close\r\n\r\n`);
+      socket.destroy();
+      return;
+    }
+    const match = /^\/api\/terminal\/([a-z0-9]+)\/([0-9]+)$/.exec(url.pathname);
+    if (!match) return; // Vite's HMR socket, handled by Vite's own listener.
+    const [, node, tab] = match;
+    if (!NODE_NAME.test(node!) || !TAB.test(tab!)) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      socket.destroy();
+      return;
+    }
+    gateway.handleUpgrade(req, socket, head, { learner: learner.id, node: node!, tab: tab! });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${hostForUrl}:${address.port}`;
+  const localToken = await registry.fixed(LOCAL_LEARNER, 'instructor', 'Formateur');
+
+  return {
+    server,
+    url,
+    localUrl: `${url}/?token=${localToken}`,
+    joinUrl: `${url}/?join=${registry.joinCode}`,
+    backend,
+    registry,
+    clusters,
+    gateway,
+    async close() {
+      await gateway.close();
+      await deck.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+    },
+  };
+}
+
+function sendHtml(res: ServerResponse, status: number, html: string): void {
+  res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(html);
+}
+
+function parseShape(value: unknown): ClusterShape | undefined {
+  if (value === undefined || value === null) return undefined;
+  const v = value as Partial<ClusterShape>;
+  const managers = Number(v.managers);
+  const workers = Number(v.workers);
+  if (!Number.isInteger(managers) || !Number.isInteger(workers) || managers < 1 || managers > 7 || workers < 0 || workers > 8) {
+    throw new HttpError(400, 'forme de cluster invalide (1 à 7 managers, 0 à 8 workers)');
+  }
+  return { managers, workers, swarm: v.swarm === 'bare' ? 'bare' : 'ready', labels: v.labels };
+}
+
+interface DeckHandler {
+  (req: IncomingMessage, res: ServerResponse): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The deck: Vite in middleware mode (hot reload) or the built site in dist/. */
+async function deckHandler(config: ServerConfig, server: Server): Promise<DeckHandler> {
+  if (config.mode === 'static') {
+    const root = path.join(REPO_ROOT, 'dist');
+    const handler = (async (req, res) => {
+      if (!(await serveStatic(root, req, res))) sendHtml(res, 404, '<!doctype html><html lang="fr"><meta charset="utf-8"><p>Page introuvable. Avez-vous lancé « npm run build » ?</p>');
+    }) as DeckHandler;
+    handler.close = async () => undefined;
+    return handler;
+  }
+  const { createServer } = await import('vite');
+  const { deckViteConfig, deckIndexHtml } = await import('../vite.config');
+  const vite = await createServer({
+    ...deckViteConfig(),
+    configFile: false,
+    server: { middlewareMode: true, hmr: { server } },
+    appType: 'custom',
+  });
+  const handler = (async (req, res) => {
+    const pathname = new URL(req.url ?? '/', 'http://x').pathname;
+    if (req.method === 'GET' && (pathname === '/' || pathname === '/index.html')) {
+      const { status, html } = await deckIndexHtml(vite, req.url ?? '/');
+      return sendHtml(res, status, html);
+    }
+    await new Promise<void>((resolve) => {
+      vite.middlewares(req, res, () => {
+        sendHtml(res, 404, '<!doctype html><html lang="fr"><meta charset="utf-8"><p>Page introuvable.</p>');
+        resolve();
+      });
+      res.once('finish', resolve);
+      res.once('close', resolve);
+    });
+  }) as DeckHandler;
+  handler.close = () => vite.close();
+  return handler;
+}

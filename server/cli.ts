@@ -1,0 +1,164 @@
+#!/usr/bin/env node
+// `npm run lab -- <command>` and `npm start` (= serve): two faces over the same modules.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { LOCAL_LEARNER, startLabServer } from './app';
+import { ClusterManager } from './clusters';
+import { isLoopback, loadConfig, type ConfigFlags } from './config';
+import { detectBackend } from './drivers/detect';
+import { DEFAULT_SHAPE, type ClusterShape, type ClusterStatus } from './drivers/types';
+
+const USAGE = `Usage : npm run lab -- <commande> [options]
+
+Commandes :
+  serve                       sert le cours et les TP (c’est « npm start »)
+  up                          crée le cluster (s’il n’existe pas)
+  down                        supprime le cluster (conteneurs, réseau, volumes)
+  reset                       recrée un cluster neuf
+  status                      nœuds, rôles, disponibilité, leader, tâches par nœud
+  exec <nœud> -- <commande>   exécute une commande sur un nœud (code de sortie propagé)
+  shell <nœud>                ouvre un shell interactif sur un nœud
+
+Options :
+  --cluster <id>              cluster visé (par défaut « ${LOCAL_LEARNER} », celui du navigateur local)
+  --managers <n> --workers <n> --bare
+                              forme du cluster (par défaut 1 manager, 2 workers, swarm prêt)
+  --driver auto|dind|local|none   --image <image>   --privileged auto|yes|no
+  --host <adresse> --port <port>  --static  --data-dir <dossier>  --allow-origin <origine>
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      cluster: { type: 'string', default: LOCAL_LEARNER },
+      managers: { type: 'string' },
+      workers: { type: 'string' },
+      bare: { type: 'boolean', default: false },
+      driver: { type: 'string' },
+      image: { type: 'string' },
+      privileged: { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      static: { type: 'boolean', default: false },
+      'data-dir': { type: 'string' },
+      'allow-origin': { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(USAGE);
+    return command || values.help ? 0 : 2;
+  }
+  const config = loadConfig(values as ConfigFlags);
+
+  if (command === 'serve') {
+    const lab = await startLabServer(config);
+    const print = (s: string) => process.stdout.write(`${s}\n`);
+    print(`\n  « Docker en cluster » — ${lab.url}`);
+    print(`  Travaux pratiques : ${lab.backend.reason}`);
+    if (isLoopback(config.host)) print(`\n  Ouvrez : ${lab.localUrl}\n`);
+    else print(`\n  Formateur : ${lab.localUrl}\n  Apprenants : ${lab.joinUrl}\n`);
+    const stop = () => {
+      void lab.close().then(() => process.exit(0));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    return new Promise<number>(() => undefined);
+  }
+
+  const backend = await detectBackend({
+    choice: config.driver,
+    nodeImage: config.nodeImage,
+    privileged: config.privileged,
+    socketDir: path.join(config.dataDir, 'sockets'),
+    cacheDir: path.join(config.dataDir, 'cache'),
+    loopbackOnly: true,
+  });
+  if (!backend.driver) {
+    process.stderr.write(`Aucun moteur pour les TP : ${backend.reason}\n`);
+    return 1;
+  }
+  const driver = backend.driver;
+  const clusters = new ClusterManager(driver);
+  const cluster = values.cluster!;
+  const shape: ClusterShape = {
+    managers: values.managers ? Number(values.managers) : DEFAULT_SHAPE.managers,
+    workers: values.workers ? Number(values.workers) : DEFAULT_SHAPE.workers,
+    swarm: values.bare ? 'bare' : 'ready',
+  };
+
+  switch (command) {
+    case 'up':
+    case 'reset': {
+      const started = Date.now();
+      if (command === 'up') await clusters.ensure(cluster, shape);
+      else await clusters.reset(cluster, shape);
+      process.stdout.write(`Cluster « ${cluster} » prêt en ${((Date.now() - started) / 1000).toFixed(1)} s (${backend.reason}).\n`);
+      printStatus(await clusters.status(cluster));
+      return 0;
+    }
+    case 'down':
+      await clusters.down(cluster);
+      process.stdout.write(`Cluster « ${cluster} » supprimé.\n`);
+      return 0;
+    case 'status':
+      printStatus(await clusters.status(cluster));
+      return 0;
+    case 'exec': {
+      const [node, ...cmd] = rest;
+      if (!node || cmd.length === 0) throw new UsageError('exec <nœud> -- <commande>');
+      const result = await driver.exec(cluster, node, cmd);
+      process.stdout.write(result.stdout);
+      process.stderr.write(result.stderr);
+      return result.code;
+    }
+    case 'shell': {
+      const [node] = rest;
+      if (!node) throw new UsageError('shell <nœud>');
+      const spec = await driver.shell(cluster, node);
+      return new Promise<number>((resolve) => {
+        const child = spawn(spec.file, spec.args, { stdio: 'inherit', env: { ...process.env, ...spec.env }, cwd: spec.cwd });
+        child.on('close', (code) => resolve(code ?? 1));
+      });
+    }
+    default:
+      throw new UsageError(`commande inconnue « ${command} »`);
+  }
+}
+
+class UsageError extends Error {}
+
+function printStatus(status: ClusterStatus): void {
+  if (!status.exists) {
+    process.stdout.write(`Le cluster « ${status.cluster} » n’existe pas (npm run lab -- up).\n`);
+    return;
+  }
+  const rows = [['NŒUD', 'RÔLE', 'ÉTAT', 'DISPONIBILITÉ', 'LEADER', 'TÂCHES']];
+  for (const n of status.nodes) {
+    rows.push([
+      n.name,
+      n.swarm?.role ?? n.role,
+      !n.reachable ? 'injoignable' : n.swarm ? n.swarm.state : 'hors swarm',
+      n.swarm?.availability ?? '-',
+      n.swarm?.leader ? 'oui' : '',
+      n.swarm ? String(n.swarm.tasks) : '-',
+    ]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const r of rows) process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()}\n`);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) process.stderr.write(`${error.message}\n\n${USAGE}`);
+    else process.stderr.write(`Erreur : ${(error as Error).message}\n`);
+    process.exitCode = error instanceof UsageError ? 2 : 1;
+  },
+);

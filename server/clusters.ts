@@ -1,0 +1,65 @@
+import { nodeNames, type ClusterNode, type ClusterShape, type ClusterStatus, type Driver } from './drivers/types';
+
+/**
+ * Creates clusters lazily and serialises every lifecycle operation of one cluster, so two
+ * browser tabs (or the CLI and the server) never build the same cluster twice.
+ */
+export class ClusterManager {
+  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly ready = new Map<string, string>();
+
+  constructor(readonly driver: Driver) {}
+
+  private serial<T>(cluster: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(cluster) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.catch(() => undefined);
+    this.locks.set(cluster, settled);
+    void settled.then(() => {
+      if (this.locks.get(cluster) === settled) this.locks.delete(cluster);
+    });
+    return next;
+  }
+
+  /** The cluster exists with that shape and those images loaded (created on first use). */
+  ensure(cluster: string, shape: ClusterShape, images: string[] = []): Promise<ClusterNode[]> {
+    const key = JSON.stringify([shape, [...images].sort()]);
+    return this.serial(cluster, async () => {
+      if (this.ready.get(cluster) === key) {
+        // Cheap check that nobody (the CLI, a crash) removed it meanwhile.
+        const nodes = await this.driver.nodes(cluster);
+        if (nodes.length === nodeNames(shape).length) return nodes;
+      }
+      const nodes = await this.driver.up(cluster, shape);
+      await this.driver.loadImages(cluster, images);
+      this.ready.set(cluster, key);
+      return nodes;
+    });
+  }
+
+  reset(cluster: string, shape: ClusterShape, images: string[] = []): Promise<ClusterNode[]> {
+    return this.serial(cluster, async () => {
+      this.ready.delete(cluster);
+      const nodes = await this.driver.reset(cluster, shape);
+      await this.driver.loadImages(cluster, images);
+      this.ready.set(cluster, JSON.stringify([shape, [...images].sort()]));
+      return nodes;
+    });
+  }
+
+  down(cluster: string): Promise<void> {
+    return this.serial(cluster, async () => {
+      this.ready.delete(cluster);
+      await this.driver.down(cluster);
+    });
+  }
+
+  status(cluster: string): Promise<ClusterStatus> {
+    return this.driver.status(cluster);
+  }
+
+  /** After a restart: keep complete clusters, remove half-built ones. */
+  adopt(): Promise<string[]> {
+    return this.driver.adopt();
+  }
+}

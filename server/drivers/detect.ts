@@ -1,0 +1,80 @@
+import Docker from 'dockerode';
+import { DindDriver } from './dind';
+import { LocalDriver } from './local';
+import type { Driver } from './types';
+
+export type DriverChoice = 'auto' | 'dind' | 'local' | 'none';
+
+export interface DetectOptions {
+  choice: DriverChoice;
+  nodeImage?: string;
+  privileged: 'auto' | 'yes' | 'no';
+  socketDir: string;
+  cacheDir: string;
+  /** The local driver opens host shells: only allowed when the server is reachable from this machine only. */
+  loopbackOnly: boolean;
+}
+
+export interface Backend {
+  driver: Driver | null;
+  /** Why this backend was chosen, or why there is none: shown in French to learners and instructors. */
+  reason: string;
+}
+
+export const OUR_NODE_IMAGE = 'docker-en-cluster/node:bookworm';
+export const PUBLIC_NODE_IMAGE = 'docker:dind';
+
+async function hasImage(host: Docker, name: string): Promise<boolean> {
+  return host.getImage(name).inspect().then(() => true, () => false);
+}
+
+/** The node image: the configured one, else ours if it was built here, else docker:dind (pulled once). */
+export async function chooseNodeImage(host: Docker, configured?: string): Promise<string> {
+  if (configured) return configured;
+  if (await hasImage(host, OUR_NODE_IMAGE)) return OUR_NODE_IMAGE;
+  return PUBLIC_NODE_IMAGE;
+}
+
+async function ensureImage(host: Docker, image: string): Promise<void> {
+  if (await hasImage(host, image)) return;
+  if (image !== PUBLIC_NODE_IMAGE) {
+    throw new Error(`l’image de nœud ${image} est absente : construisez-la (bash server/images/build-node-image.sh ${image})`);
+  }
+  const stream = await host.pull(image);
+  await new Promise<void>((resolve, reject) => host.modem.followProgress(stream, (err) => (err ? reject(err) : resolve())));
+}
+
+/** Finds the best backend: Docker-in-Docker on a reachable engine, else the local engine, else none. */
+export async function detectBackend(opts: DetectOptions): Promise<Backend> {
+  if (opts.choice === 'none') return { driver: null, reason: 'travaux pratiques désactivés (--driver none)' };
+  const host = new Docker();
+  try {
+    await host.ping();
+  } catch {
+    return {
+      driver: null,
+      reason:
+        'aucun moteur Docker joignable : installez Docker (ou démarrez-le), puis relancez « npm start ». ' +
+        'Les diapositives restent consultables, sans terminal.',
+    };
+  }
+  const local = () =>
+    opts.loopbackOnly
+      ? { driver: new LocalDriver(host), reason: 'mode local : un seul nœud, le moteur Docker de cette machine' }
+      : { driver: null, reason: 'le mode local (shell sur la machine hôte) est refusé quand le serveur écoute sur le réseau' };
+  if (opts.choice === 'local') return local();
+  try {
+    const image = await chooseNodeImage(host, opts.nodeImage);
+    await ensureImage(host, image);
+    const dind = new DindDriver({ host, image, privileged: opts.privileged, socketDir: opts.socketDir, cacheDir: opts.cacheDir });
+    const privileged = await dind.privilegedWorks();
+    return {
+      driver: dind,
+      reason: `Docker-in-Docker (${image}, ${privileged ? 'conteneurs privilégiés' : 'capacités explicites, --privileged refusé ici'})`,
+    };
+  } catch (error) {
+    if (opts.choice === 'dind') throw error;
+    const fallback = local();
+    return { ...fallback, reason: `${fallback.reason} (Docker-in-Docker impossible : ${(error as Error).message})` };
+  }
+}
