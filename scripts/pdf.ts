@@ -1,0 +1,233 @@
+// npm run pdf [-- --notes] [-- -o out.pdf] [-- --url http://…] [-- --out-dir dist] [-- --no-build]
+//
+// Exports the course to PDF: builds the deck when needed (or takes --url), serves dist/ on
+// 127.0.0.1 with a random port, opens `?print-pdf` in Chromium (playwright-core), waits for
+// reveal's PDF layout, the fonts and the images, and prints one page per slide.
+import { createReadStream, existsSync, mkdirSync, statSync, readdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.ico': 'image/x-icon',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.eot': 'application/vnd.ms-fontobject',
+  '.otf': 'font/otf',
+  '.pdf': 'application/pdf',
+  '.txt': 'text/plain; charset=utf-8',
+  '.map': 'application/json',
+};
+
+export interface StaticServer {
+  server: Server;
+  /** `http://127.0.0.1:PORT/` */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** A tiny static file server on 127.0.0.1 and a random port (tests use it too). */
+export async function serveStatic(dir: string): Promise<StaticServer> {
+  const root = path.resolve(dir);
+  const server = createServer((req, res) => {
+    let pathname: string;
+    try {
+      pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
+    let file = path.resolve(root, '.' + pathname);
+    if (file !== root && !file.startsWith(root + path.sep)) {
+      res.writeHead(403).end();
+      return;
+    }
+    if (existsSync(file) && statSync(file).isDirectory()) file = path.join(file, 'index.html');
+    if (!existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('introuvable');
+      return;
+    }
+    res.writeHead(200, {
+      'Content-Type': MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+      'Cache-Control': 'no-cache',
+    });
+    if (req.method === 'HEAD') res.end();
+    else createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const addr = server.address();
+  if (!addr || typeof addr === 'string') throw new Error('adresse du serveur inconnue');
+  return {
+    server,
+    url: `http://127.0.0.1:${addr.port}/`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+function newestMtime(p: string): number {
+  if (!existsSync(p)) return 0;
+  const st = statSync(p);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let max = st.mtimeMs;
+  for (const e of readdirSync(p)) if (e !== 'node_modules') max = Math.max(max, newestMtime(path.join(p, e)));
+  return max;
+}
+
+/** True when dist/ is missing or older than the sources of the deck. */
+export function needsBuild(outDir: string): boolean {
+  const built = path.join(outDir, 'index.html');
+  if (!existsSync(built)) return true;
+  const t = statSync(built).mtimeMs;
+  const sources = ['slides', 'labs', 'src', 'index.html', 'vite.config.ts'].map((p) => path.join(ROOT, p));
+  return sources.some((s) => newestMtime(s) > t);
+}
+
+export async function buildDeck(outDir: string): Promise<void> {
+  const { build } = await import('vite');
+  await build({
+    configFile: path.join(ROOT, 'vite.config.ts'),
+    root: ROOT,
+    logLevel: 'warn',
+    build: { outDir, emptyOutDir: true },
+  });
+}
+
+export interface PdfOptions {
+  /** A deck URL (skips build and server). */
+  url?: string;
+  /** The built deck (default dist/), served when no url is given. */
+  outDir?: string;
+  /** PDF path (default <outDir>/docker-en-cluster.pdf). */
+  output?: string;
+  /** Print the speaker notes under each slide. */
+  notes?: boolean;
+  /** Build even if dist/ looks up to date (`false`: never build). */
+  build?: boolean | 'auto';
+  log?: (msg: string) => void;
+}
+
+export interface PdfResult {
+  output: string;
+  /** Slides reveal laid out (one page each). */
+  slides: number;
+  bytes: number;
+}
+
+export async function exportPdf(options: PdfOptions = {}): Promise<PdfResult> {
+  const log = options.log ?? ((m: string) => console.log(m));
+  const outDir = path.resolve(ROOT, options.outDir ?? 'dist');
+  const output = path.resolve(options.output ?? path.join(outDir, 'docker-en-cluster.pdf'));
+  let served: StaticServer | undefined;
+  let base = options.url;
+  if (!base) {
+    const mode = options.build ?? 'auto';
+    if (mode === true || (mode === 'auto' && needsBuild(outDir))) {
+      log(`Construction du diaporama dans ${path.relative(process.cwd(), outDir) || '.'}…`);
+      await buildDeck(outDir);
+    }
+    if (!existsSync(path.join(outDir, 'index.html'))) throw new Error(`${outDir}/index.html manque : lancez npm run build`);
+    served = await serveStatic(outDir);
+    base = served.url;
+  }
+  if (!existsSync(CHROMIUM_PATH)) throw new Error(`Chromium introuvable (${CHROMIUM_PATH}) : apt-get install -y chromium, ou CHROMIUM_PATH=…`);
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  try {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const url = new URL(base);
+    url.search = options.notes ? '?print-pdf&showNotes=true' : '?print-pdf';
+    url.hash = '';
+    log(`Ouverture de ${url.href}`);
+    await page.goto(url.href, { waitUntil: 'load' });
+    await page.waitForFunction(() => window.__deckReady === true, undefined, { timeout: 60_000 }).catch(() => {
+      throw new Error(`le diaporama n'a pas fini sa mise en page PDF${errors.length ? ` : ${errors.join(' ; ')}` : ''}`);
+    });
+    await page.evaluate(async () => {
+      await document.fonts.ready;
+      const imgs = [...document.images];
+      await Promise.all(
+        imgs.map((img) =>
+          img.complete ? undefined : new Promise<void>((resolve) => {
+            img.addEventListener('load', () => resolve(), { once: true });
+            img.addEventListener('error', () => resolve(), { once: true });
+          }),
+        ),
+      );
+    });
+    const slides = await page.evaluate(() => document.querySelectorAll('.reveal .pdf-page').length);
+    mkdirSync(path.dirname(output), { recursive: true });
+    await page.pdf({ path: output, preferCSSPageSize: true, printBackground: true });
+    const bytes = statSync(output).size;
+    log(`PDF : ${output} (${slides} diapositives, ${(bytes / 1024).toFixed(0)} Kio)`);
+    return { output, slides, bytes };
+  } finally {
+    await browser.close();
+    await served?.close();
+  }
+}
+
+function parseArgs(argv: string[]): PdfOptions {
+  const o: PdfOptions = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} attend une valeur`);
+      return v;
+    };
+    if (a === '--notes') o.notes = true;
+    else if (a === '-o' || a === '--output') o.output = value();
+    else if (a === '--url') o.url = value();
+    else if (a === '--out-dir') o.outDir = value();
+    else if (a === '--build') o.build = true;
+    else if (a === '--no-build') o.build = false;
+    else if (a === '-h' || a === '--help') {
+      console.log('npm run pdf -- [--notes] [-o fichier.pdf] [--url URL] [--out-dir dist] [--build | --no-build]');
+      process.exit(0);
+    } else throw new Error(`option inconnue : ${a}`);
+  }
+  return o;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  exportPdf(parseArgs(process.argv.slice(2))).catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}
+
+declare global {
+  interface Window {
+    __deckReady?: boolean;
+  }
+}

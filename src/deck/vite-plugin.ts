@@ -1,0 +1,314 @@
+// Vite plugin of the deck: renders the course (src/render/) at build time and in dev, injects
+// it into index.html, serves/copies the images the slides reference, and hot-updates the slides
+// in the browser (custom HMR event `deck:update`, applied by src/deck/main.ts without reload).
+//
+// index.html placeholders: <!--deck:title-->, <!--deck:head-->, <!--deck:slides-->,
+// <!--deck:meta--> (inside <script type="application/json" id="deck-meta">), and the `lang`
+// attribute of <html>.
+import { existsSync, readFileSync, readdirSync, statSync, createReadStream } from 'node:fs';
+import path from 'node:path';
+import type { Plugin, ResolvedConfig, ViteDevServer, Connect } from 'vite';
+import { renderCourse, RenderError } from '../render/index.js';
+import type { RenderResult } from '../render/index.js';
+
+type RenderOptions = NonNullable<Parameters<typeof renderCourse>[1]>;
+export type LabCallback = RenderOptions['lab'];
+
+export interface DeckPluginOptions {
+  /** The course's index (lists the chapter files). Relative to Vite's root, or absolute. */
+  index?: string;
+  /** Renders lab slides (`§lab:…§;`); wired by the lab server. */
+  lab?: LabCallback;
+  /** Directories whose changes re-render the deck in dev (default: the index's folder and `labs`). */
+  watch?: string[];
+}
+
+export const THEME_MODULE = 'virtual:deck/theme.css';
+export const DECK_UPDATE_EVENT = 'deck:update';
+
+const PLACEHOLDERS = ['<!--deck:title-->', '<!--deck:head-->', '<!--deck:slides-->', '<!--deck:meta-->'] as const;
+
+const MIME: Record<string, string> = {
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.avif': 'image/avif',
+  '.ico': 'image/x-icon',
+  '.mp4': 'video/mp4',
+  '.webm': 'video/webm',
+  '.pdf': 'application/pdf',
+  '.txt': 'text/plain; charset=utf-8',
+  '.json': 'application/json',
+  '.cast': 'application/x-asciicast',
+};
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** JSON safe inside <script>: no `</script>`, no `<!--`. */
+export function jsonForScript(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+/** Fills index.html's placeholders with a rendered course. */
+export function injectDeck(html: string, result: RenderResult): string {
+  for (const p of PLACEHOLDERS) {
+    if (!html.includes(p)) throw new Error(`index.html : il manque le marqueur ${p} (voir src/deck/vite-plugin.ts)`);
+  }
+  const { meta } = result;
+  const head = [
+    meta.subtitle ? `<meta name="description" content="${escapeHtml(meta.subtitle)}" />` : '',
+    `<meta name="generator" content="docker-en-cluster deck (reveal.js)" />`,
+  ]
+    .filter(Boolean)
+    .join('\n    ');
+  const clientMeta = { title: meta.title, subtitle: meta.subtitle, lang: meta.lang, theme: meta.theme, reveal: meta.reveal };
+  return html
+    .replace(/<html([^>]*?)\slang="[^"]*"/, `<html$1 lang="${escapeHtml(meta.lang || 'fr')}"`)
+    .replace('<!--deck:title-->', () => escapeHtml(meta.title))
+    .replace('<!--deck:head-->', () => head)
+    .replace('<!--deck:slides-->', () => result.html)
+    .replace('<!--deck:meta-->', () => jsonForScript(clientMeta));
+}
+
+/** Relative URLs (to the slides folder) that the rendered HTML references. */
+export function localReferences(html: string): string[] {
+  const refs = new Set<string>();
+  const add = (raw: string): void => {
+    const url = raw.trim().replace(/&amp;/g, '&');
+    if (!url || /^(?:[a-z][a-z0-9+.-]*:|\/\/|\/|#|\?)/i.test(url)) return; // absolute, scheme, anchor
+    const clean = decodeURI(url.split(/[?#]/)[0] ?? '');
+    if (clean) refs.add(clean);
+  };
+  const attr = /\s(?:src|href|poster|data-src|data-background|data-background-image|data-background-video|data-background-iframe)\s*=\s*(?:"([^"]*)"|'([^']*)')/gi;
+  for (const m of html.matchAll(attr)) add(m[1] ?? m[2] ?? '');
+  for (const m of html.matchAll(/\ssrcset\s*=\s*"([^"]*)"/gi)) {
+    for (const part of (m[1] ?? '').split(',')) add(part.trim().split(/\s+/)[0] ?? '');
+  }
+  for (const m of html.matchAll(/url\(\s*(?:&quot;|["'])?([^"')&]+)(?:&quot;|["'])?\s*\)/gi)) add(m[1] ?? '');
+  return [...refs];
+}
+
+function listFiles(dir: string, prefix = ''): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...listFiles(path.join(dir, e.name), rel));
+    else if (e.isFile()) out.push(rel);
+  }
+  return out;
+}
+
+/** A file of the slides folder that may be served/copied (never the Markdown sources). */
+function slideFile(slidesDir: string, rel: string): string | null {
+  const abs = path.resolve(slidesDir, rel);
+  if (abs !== slidesDir && !abs.startsWith(slidesDir + path.sep)) return null;
+  if (/\.(?:md|markdown)$/i.test(abs)) return null;
+  try {
+    return statSync(abs).isFile() ? abs : null;
+  } catch {
+    return null;
+  }
+}
+
+interface ViteLikeError extends Error {
+  id?: string;
+  loc?: { file?: string; line: number; column: number };
+  frame?: string;
+  plugin?: string;
+}
+
+/** A RenderError as Vite reports it (error overlay: file:line:column, hint as "frame"). */
+export function toViteError(err: unknown, root: string): ViteLikeError {
+  if (err instanceof RenderError) {
+    const file = path.resolve(root, err.file);
+    const e = new Error(err.message) as ViteLikeError;
+    e.name = 'RenderError';
+    e.id = file;
+    e.loc = { file, line: err.line, column: err.column };
+    e.frame = err.hint ? `Conseil : ${err.hint}` : '';
+    e.plugin = 'deck';
+    e.stack = `${err.message}\n    at ${file}:${err.line}:${err.column}`;
+    return e;
+  }
+  return err instanceof Error ? (err as ViteLikeError) : new Error(String(err));
+}
+
+export function deckPlugin(options: DeckPluginOptions = {}): Plugin[] {
+  let config: ResolvedConfig;
+  let indexPath = '';
+  let slidesDir = '';
+  let watchDirs: string[] = [];
+  let current: RenderResult | undefined;
+  let currentError: ViteLikeError | undefined;
+
+  const render = (): RenderResult => {
+    const result = renderCourse(indexPath, options.lab ? { lab: options.lab } : undefined);
+    current = result;
+    currentError = undefined;
+    return result;
+  };
+
+  const sourceFiles = (result: RenderResult): string[] => {
+    const files = new Set<string>([indexPath]);
+    for (const s of result.slides) files.add(path.resolve(config.root, s.file));
+    for (const c of result.meta.chapters) files.add(path.resolve(slidesDir, c));
+    return [...files].filter((f) => existsSync(f));
+  };
+
+  const themePlugin: Plugin = {
+    name: 'deck:theme',
+    enforce: 'pre',
+    async resolveId(id) {
+      if (id !== THEME_MODULE) return null;
+      const theme = (current ?? safeRender())?.meta.theme || 'white';
+      const resolved = await this.resolve(`reveal.js/theme/${theme}.css`);
+      if (!resolved) this.error(`thème reveal.js introuvable : ${theme}`);
+      return resolved;
+    },
+    transform(code, id) {
+      // reveal's themes @import Google Fonts: no request may leave the local server (privacy,
+      // offline classrooms). The theme's font stacks fall back to local sans-serif fonts.
+      if (!/[\\/]reveal\.js[\\/]dist[\\/]theme[\\/][^\\/]+\.css(?:\?|$)/.test(id)) return null;
+      return { code: code.replace(/@import\s+(?:url\()?\s*["']?(?:https?:)?\/\/[^;]*;/g, '/* remote font import removed by deck:theme */'), map: null };
+    },
+  };
+
+  function safeRender(): RenderResult | undefined {
+    try {
+      return render();
+    } catch (err) {
+      currentError = toViteError(err, config.root);
+      return undefined;
+    }
+  }
+
+  const mainPlugin: Plugin = {
+    name: 'deck',
+    configResolved(resolved) {
+      config = resolved;
+      indexPath = path.resolve(config.root, options.index ?? 'slides/index.md');
+      slidesDir = path.dirname(indexPath);
+      watchDirs = (options.watch ?? [slidesDir, path.resolve(config.root, 'labs')]).map((d) => path.resolve(config.root, d));
+    },
+
+    buildStart() {
+      if (config.command !== 'build') return;
+      let result: RenderResult;
+      try {
+        result = render();
+      } catch (err) {
+        const e = toViteError(err, config.root);
+        // The message starts with file:line:column; the hint follows it.
+        this.error(e.frame ? `${e.message}\n${e.frame}` : e.message);
+      }
+      for (const w of result.warnings) this.warn(`${w.file}:${w.line}:${w.column}: ${w.message}`);
+      for (const f of sourceFiles(result)) this.addWatchFile(f);
+    },
+
+    transformIndexHtml: {
+      order: 'post',
+      handler(html) {
+        if (config.command === 'build') {
+          if (!current) throw new Error('deck: le rendu du cours manque (buildStart)');
+          return injectDeck(html, current);
+        }
+        // Dev (also Vite in middleware mode, through vite.transformIndexHtml): render on demand.
+        const result = current ?? safeRender();
+        if (!result) throw currentError;
+        return injectDeck(html, result);
+      },
+    },
+
+    generateBundle() {
+      if (!current) return;
+      // Images and other files of the slides folder: copied at the same relative path, so that
+      // `assets/x.svg` (relative to slides/) works under any base path.
+      const files = new Set(listFiles(path.join(slidesDir, 'assets'), 'assets'));
+      for (const ref of localReferences(current.html)) {
+        if (slideFile(slidesDir, ref)) files.add(path.posix.normalize(ref));
+        else this.warn(`deck: fichier référencé introuvable dans ${path.relative(config.root, slidesDir) || '.'}/ : ${ref}`);
+      }
+      for (const rel of files) {
+        const abs = slideFile(slidesDir, rel);
+        if (abs) this.emitFile({ type: 'asset', fileName: rel, source: readFileSync(abs) });
+      }
+    },
+
+    handleHotUpdate(ctx) {
+      // Our sources are not modules: keep Vite from handling them.
+      if (watchDirs.some((d) => ctx.file.startsWith(d + path.sep) || ctx.file.startsWith(d + '/'))) return [];
+      return undefined;
+    },
+
+    configureServer(server: ViteDevServer) {
+      for (const d of watchDirs) server.watcher.add(d);
+
+      const serveSlideFiles: Connect.NextHandleFunction = (req, res, next) => {
+        if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+        let pathname: string;
+        try {
+          pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+        } catch {
+          return next();
+        }
+        const base = config.base.startsWith('/') ? config.base : '/';
+        if (!pathname.startsWith(base)) return next();
+        const abs = slideFile(slidesDir, pathname.slice(base.length));
+        if (!abs) return next();
+        res.setHeader('Content-Type', MIME[path.extname(abs).toLowerCase()] ?? 'application/octet-stream');
+        res.setHeader('Cache-Control', 'no-cache');
+        if (req.method === 'HEAD') return void res.end();
+        createReadStream(abs).pipe(res);
+      };
+      server.middlewares.use(serveSlideFiles);
+
+      let timer: NodeJS.Timeout | undefined;
+      let pending: string[] = [];
+      const rerender = (): void => {
+        const changed = pending;
+        pending = [];
+        const before = current;
+        const hadError = !!currentError;
+        const result = safeRender();
+        if (!result) {
+          const err = currentError!;
+          config.logger.error(`[deck] ${err.message}${err.frame ? `\n${err.frame}` : ''}`, { timestamp: true });
+          server.ws.send({
+            type: 'error',
+            err: { message: err.message, stack: err.stack ?? '', id: err.id, frame: err.frame, plugin: 'deck', loc: err.loc },
+          });
+          return;
+        }
+        for (const w of result.warnings) config.logger.warn(`[deck] ${w.file}:${w.line}:${w.column}: ${w.message}`);
+        const m0 = before?.meta;
+        const m1 = result.meta;
+        const onlyAssets = changed.every((f) => !/\.(?:md|markdown|ya?ml|json|sh)$/i.test(f));
+        if (hadError || !m0 || m0.theme !== m1.theme || m0.lang !== m1.lang || JSON.stringify(m0.reveal) !== JSON.stringify(m1.reveal) || onlyAssets) {
+          // A new theme or new reveal options need a fresh page (reveal initialises once);
+          // an image changed on disk needs the browser to fetch it again.
+          server.moduleGraph.invalidateAll();
+          server.ws.send({ type: 'full-reload', path: '*' });
+          return;
+        }
+        server.ws.send({ type: 'custom', event: DECK_UPDATE_EVENT, data: { html: result.html, title: m1.title } });
+        config.logger.info(`[deck] diapositives mises à jour (${changed.map((f) => path.relative(config.root, f)).join(', ')})`, { timestamp: true });
+      };
+      server.watcher.on('all', (_event, file) => {
+        const abs = path.resolve(file);
+        if (!watchDirs.some((d) => abs === d || abs.startsWith(d + path.sep))) return;
+        pending.push(abs);
+        clearTimeout(timer);
+        // Coalesce the bursts editors produce (write + rename, several files saved at once).
+        timer = setTimeout(rerender, 10);
+      });
+    },
+  };
+
+  return [themePlugin, mainPlugin];
+}
