@@ -63,7 +63,7 @@ export async function deckIndexHtml(vite: ViteDevServer, url: string): Promise<{
   try {
     return { status: 200, html: await vite.transformIndexHtml(url, raw) };
   } catch (err) {
-    const e = toViteError(err, DECK_ROOT);
+    const e = toViteError(err);
     const payload = { message: e.message, stack: e.stack ?? '', id: e.id, frame: e.frame, plugin: e.plugin, loc: e.loc };
     vite.config.logger.error(`[deck] ${e.message}${e.frame ? `\n${e.frame}` : ''}`);
     const client = path.posix.join(vite.config.base.startsWith('/') ? vite.config.base : '/', '@vite/client');

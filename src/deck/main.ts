@@ -124,7 +124,7 @@ prefersReducedMotion.addEventListener('change', (e) => {
 
 window.Reveal = deck;
 // initialize() throws when called twice: guard against a second evaluation of this module
-// (hot update of main.ts itself is declined below, so this is belt and braces).
+// (main.ts accepts no hot update, so this is belt and braces).
 if (!document.documentElement.dataset.deckInit) {
   document.documentElement.dataset.deckInit = '1';
   void deck.initialize();
@@ -154,6 +154,6 @@ export function applyDeckUpdate(update: DeckUpdate): void {
 
 if (import.meta.hot) {
   import.meta.hot.on('deck:update', (data: DeckUpdate) => applyDeckUpdate(data));
-  // Reveal cannot be initialised twice: a change to this file needs a full reload.
-  import.meta.hot.decline();
+  // No accept(): reveal cannot be initialised twice, so a change to this module (or one it
+  // imports) has no HMR boundary and Vite reloads the page.
 }

@@ -9,9 +9,8 @@ import { existsSync, readFileSync, readdirSync, statSync, createReadStream } fro
 import path from 'node:path';
 import type { Plugin, ResolvedConfig, ViteDevServer, Connect } from 'vite';
 import { renderCourse, RenderError } from '../render/index.js';
-import type { RenderResult } from '../render/index.js';
+import type { RenderOptions, RenderResult } from '../render/index.js';
 
-type RenderOptions = NonNullable<Parameters<typeof renderCourse>[1]>;
 export type LabCallback = RenderOptions['lab'];
 
 export interface DeckPluginOptions {
@@ -124,9 +123,10 @@ interface ViteLikeError extends Error {
 }
 
 /** A RenderError as Vite reports it (error overlay: file:line:column, hint as "frame"). */
-export function toViteError(err: unknown, root: string): ViteLikeError {
+export function toViteError(err: unknown): ViteLikeError {
   if (err instanceof RenderError) {
-    const file = path.resolve(root, err.file);
+    // The renderer names files relative to the working directory.
+    const file = path.resolve(err.file);
     const e = new Error(err.message) as ViteLikeError;
     e.name = 'RenderError';
     e.id = file;
@@ -156,7 +156,7 @@ export function deckPlugin(options: DeckPluginOptions = {}): Plugin[] {
 
   const sourceFiles = (result: RenderResult): string[] => {
     const files = new Set<string>([indexPath]);
-    for (const s of result.slides) files.add(path.resolve(config.root, s.file));
+    for (const s of result.slides) files.add(path.resolve(s.file)); // relative to the cwd
     for (const c of result.meta.chapters) files.add(path.resolve(slidesDir, c));
     return [...files].filter((f) => existsSync(f));
   };
@@ -183,7 +183,7 @@ export function deckPlugin(options: DeckPluginOptions = {}): Plugin[] {
     try {
       return render();
     } catch (err) {
-      currentError = toViteError(err, config.root);
+      currentError = toViteError(err);
       return undefined;
     }
   }
@@ -203,7 +203,7 @@ export function deckPlugin(options: DeckPluginOptions = {}): Plugin[] {
       try {
         result = render();
       } catch (err) {
-        const e = toViteError(err, config.root);
+        const e = toViteError(err);
         // The message starts with file:line:column; the hint follows it.
         this.error(e.frame ? `${e.message}\n${e.frame}` : e.message);
       }
