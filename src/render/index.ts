@@ -78,7 +78,7 @@ interface PendingSlide {
 }
 
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const collapse = (s: string) => s.replace(/[\s\u00a0\u202f]+/g, ' ').trim();
+const collapse = (s: string) => s.replace(/[ \t\r\n]+/g, ' ').replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
 
 function firstContentOffset(chunk: Chunk): number {
   const m = /\S/.exec(chunk.text);
@@ -125,7 +125,7 @@ function renderBodies(meta: DeckMeta, titlePos: SourcePos, bodies: BodyFile[], o
       vChunks.forEach((vChunk, v) => {
         currentPos = lines.pos(firstContentOffset(vChunk));
         const parts = splitRaw(vChunk, '§notes');
-        if (parts.length > 2) warn(lines.pos(parts[1]!.offset - 6), 'plusieurs §notes dans la diapositive : seul le texte après le dernier est gardé comme notes');
+        if (parts.length > 2) warn(lines.pos(parts[parts.length - 1]!.offset - '§notes'.length), 'plusieurs §notes dans la diapositive : seul le texte après le dernier est gardé comme notes');
         const content = parts[0]!;
         const notes = parts.length > 1 ? parts[parts.length - 1]! : undefined;
         if (content.text.trim() === '' && !notes) warn(currentPos, 'diapositive vide (deux séparateurs §new/§break qui se suivent ?)');
@@ -180,7 +180,8 @@ function renderBodies(meta: DeckMeta, titlePos: SourcePos, bodies: BodyFile[], o
 function findInSlide(slide: PendingSlide, needles: string[]): SourcePos {
   for (const n of needles) {
     const at = slide.chunk.text.indexOf(n);
-    if (at >= 0) return slide.lines.pos(slide.chunk.offset + at);
+    // Point at the URL itself, not at the delimiter before it.
+    if (at >= 0) return slide.lines.pos(slide.chunk.offset + at + (/^["'(]/.test(n) ? 1 : 0));
   }
   return slide.lines.pos(firstContentOffset(slide.chunk));
 }
