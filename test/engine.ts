@@ -1,0 +1,31 @@
+import Docker from 'dockerode';
+
+/**
+ * Docker-dependent tests run where an engine answers. Without one they are skipped LOUDLY on a
+ * developer's machine, and fail in CI (CI=true), where .ci/run starts an engine.
+ */
+export async function engineAvailable(suite: string): Promise<boolean> {
+  try {
+    await new Docker().ping();
+    return true;
+  } catch (error) {
+    if (process.env.CI) throw new Error(`${suite}: no Docker engine reachable in CI (${(error as Error).message})`);
+    console.warn(`\n!!! ${suite}: SKIPPED — no Docker engine reachable (${(error as Error).message}).\n!!! Start dockerd to run these tests.\n`);
+    return false;
+  }
+}
+
+export const engine = new Docker();
+
+/** Every Docker object of the project that belongs to a cluster id. */
+export async function leftovers(cluster: string): Promise<string[]> {
+  const label = [`org.docker-en-cluster.cluster=${cluster}`];
+  const containers = await engine.listContainers({ all: true, filters: { label } });
+  const networks = await engine.listNetworks({ filters: { label } });
+  const volumes = (await engine.listVolumes({ filters: { label } })).Volumes ?? [];
+  return [
+    ...containers.map((c) => `container ${c.Names[0]}`),
+    ...networks.map((n) => `network ${n.Name}`),
+    ...volumes.map((v) => `volume ${v.Name}`),
+  ];
+}

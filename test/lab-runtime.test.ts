@@ -1,0 +1,137 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { WebSocket } from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLabServer, type LabServer } from '../server/app';
+import { loadConfig, REPO_ROOT } from '../server/config';
+import { TestClient } from '../server/terminals/testing';
+import { engineAvailable, leftovers } from './engine';
+
+const enabled = await engineAvailable('lab runtime (DinD swarm, terminals)');
+
+describe.skipIf(!enabled)('lab runtime on a real engine', () => {
+  let dataDir: string;
+  let lab: LabServer;
+  let tokenA: string;
+  let learnerA: string;
+  let tokenB: string;
+
+  const wsUrl = (node: string, token: string, tab = '1') => `${lab.url.replace('http', 'ws')}/api/terminal/${node}/${tab}?token=${token}`;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'dec-lab-'));
+    lab = await startLabServer(loadConfig({ port: '0', static: true, 'data-dir': dataDir, driver: 'dind' }));
+    const a = await lab.registry.register('Alice');
+    const b = await lab.registry.register('Bob');
+    tokenA = a.token;
+    learnerA = a.learner.id;
+    tokenB = b.token;
+  });
+
+  afterAll(async () => {
+    if (!lab) return;
+    for (const l of lab.registry.list()) await lab.clusters?.down(l.id);
+    await lab.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('brings up a 3-node swarm with 3 Ready nodes and one leader', async () => {
+    const res = await fetch(`${lab.url}/api/cluster/up`, { method: 'POST', headers: { Authorization: `Bearer ${tokenA}` } });
+    expect(res.status).toBe(200);
+    const status = (await res.json()) as { nodes: { name: string; swarm?: { state: string; leader: boolean } }[] };
+    expect(status.nodes.map((n) => n.name)).toEqual(['manager1', 'worker1', 'worker2']);
+    expect(status.nodes.every((n) => n.swarm?.state === 'ready')).toBe(true);
+    expect(status.nodes.filter((n) => n.swarm?.leader).map((n) => n.name)).toEqual(['manager1']);
+  });
+
+  it('types `docker node ls` on manager1 through the WebSocket and reads it back', async () => {
+    const client = await TestClient.connect(wsUrl('manager1', tokenA));
+    const out = await client.run('docker node ls --format "{{.Hostname}} {{.Status}}"', 20_000);
+    expect(out).toMatch(/manager1 Ready/);
+    expect(out).toMatch(/worker1 Ready/);
+    expect(out).toMatch(/worker2 Ready/);
+    await client.close();
+  });
+
+  it('reattaches the same shell (PID, history, scrollback once) after a disconnect', async () => {
+    const first = await TestClient.connect(wsUrl('worker1', tokenA, '2'));
+    const pid = (await first.run('echo "PID=$$"')).match(/PID=(\d+)/)?.[1];
+    expect(pid).toBeTruthy();
+    await first.run('echo marker-$((40+2))');
+    await first.kill();
+    const again = await TestClient.connect(wsUrl('worker1', tokenA, '2'));
+    await again.waitForText('marker-42');
+    expect(again.text.split('marker-42').length - 1).toBe(1);
+    expect(await again.run('echo "PID=$$"')).toContain(`PID=${pid}`);
+    expect(await again.run('history | tail -n 5')).toContain('echo marker-$((40+2))');
+    await again.close();
+  });
+
+  it("never attaches a learner to another learner's terminal", async () => {
+    const a = await TestClient.connect(wsUrl('manager1', tokenA));
+    await a.run('echo secret-of-$((1+1))-alice');
+    const sessionA = a.session;
+    await a.close();
+    // Bob presents Alice's stream id: he gets a terminal of his own cluster, without her output.
+    const b = await TestClient.connect(wsUrl('manager1', tokenB), { session: sessionA, offset: 0 });
+    expect(b.session).not.toBe(sessionA);
+    await b.run('hostname');
+    expect(b.text).not.toContain('secret-of-2-alice');
+    await b.close();
+    const terminalsOfB = (await (await fetch(`${lab.url}/api/terminals`, { headers: { Authorization: `Bearer ${tokenB}` } })).json()) as unknown[];
+    const terminalsOfA = (await (await fetch(`${lab.url}/api/terminals`, { headers: { Authorization: `Bearer ${tokenA}` } })).json()) as unknown[];
+    expect(terminalsOfB).toHaveLength(1);
+    expect(terminalsOfA.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('refuses a WebSocket without token, with a wrong token, or from another Origin', async () => {
+    const attempt = (url: string, origin?: string) =>
+      new Promise<number>((resolve) => {
+        const ws = new WebSocket(url, origin ? { origin } : {});
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.on('open', () => {
+          ws.close();
+          resolve(101);
+        });
+        ws.on('error', () => undefined);
+      });
+    const base = `${lab.url.replace('http', 'ws')}/api/terminal/manager1/1`;
+    expect(await attempt(base)).toBe(401);
+    expect(await attempt(`${base}?token=not-a-valid-token-at-all`)).toBe(401);
+    expect(await attempt(`${base}?token=${tokenA}`, 'https://evil.example')).toBe(403);
+    expect(await attempt(`${base}?token=${tokenA}`, lab.url)).toBe(101);
+    const http = await fetch(`${lab.url}/api/session`);
+    expect(http.status).toBe(401);
+  });
+
+  it('reset gives a fresh cluster and down leaves nothing behind', async () => {
+    const before = await (await fetch(`${lab.url}/api/cluster`, { headers: { Authorization: `Bearer ${tokenA}` } })).json() as { nodes: { swarm?: { id: string } }[] };
+    const reset = await fetch(`${lab.url}/api/cluster/reset`, { method: 'POST', headers: { Authorization: `Bearer ${tokenA}` } });
+    expect(reset.status).toBe(200);
+    const after = (await reset.json()) as { nodes: { swarm?: { id: string; state: string } }[] };
+    expect(after.nodes.every((n) => n.swarm?.state === 'ready')).toBe(true);
+    expect(after.nodes[0]!.swarm!.id).not.toBe(before.nodes[0]!.swarm!.id);
+    const down = await fetch(`${lab.url}/api/cluster/down`, { method: 'POST', headers: { Authorization: `Bearer ${tokenA}` } });
+    expect(down.status).toBe(200);
+    expect(await leftovers(learnerA)).toEqual([]);
+  });
+
+  it('leaves no orphan when the process is killed in the middle of `up`', async () => {
+    const cluster = 'killed-midway';
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'server/cli.ts'), 'up', '--cluster', cluster, '--data-dir', dataDir, '--driver', 'dind'], {
+      cwd: REPO_ROOT,
+      stdio: 'ignore',
+    });
+    // Kill it as soon as some of its objects exist, before the cluster is complete.
+    for (let i = 0; i < 400 && (await leftovers(cluster)).length < 2; i++) await new Promise((r) => setTimeout(r, 25));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('close', r));
+    expect((await leftovers(cluster)).length).toBeGreaterThan(0);
+    // A restarted server adopts complete clusters and removes half-built ones.
+    const restarted = await startLabServer(loadConfig({ port: '0', static: true, 'data-dir': dataDir, driver: 'dind' }));
+    await restarted.close();
+    expect(await leftovers(cluster)).toEqual([]);
+  });
+});
