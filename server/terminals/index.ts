@@ -1,0 +1,11 @@
+export {
+  TerminalGateway,
+  NodeUnavailableError,
+  MESSAGES,
+  type ShellSpec,
+  type TerminalKey,
+  type GatewayOptions,
+  type TerminalInfo,
+  type GatewayStats,
+} from './gateway';
+export * from './protocol';

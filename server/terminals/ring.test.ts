@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { RingBuffer } from './ring';
+
+const bytes = (s: string) => Buffer.from(s);
+const joined = (r: RingBuffer, from: number) => Buffer.concat(r.slice(from)).toString();
+
+describe('RingBuffer', () => {
+  it('keeps everything under capacity, addressed by absolute offsets', () => {
+    const r = new RingBuffer(100, 8);
+    r.append(bytes('hello '));
+    r.append(bytes('world, this spans blocks'));
+    expect(r.start).toBe(0);
+    expect(r.end).toBe(30);
+    expect(joined(r, 0)).toBe('hello world, this spans blocks');
+    expect(joined(r, 6)).toBe('world, this spans blocks');
+    expect(joined(r, 30)).toBe('');
+    expect(r.slice(31)).toEqual([]);
+  });
+
+  it('drops the oldest bytes beyond capacity and clamps slices to the start', () => {
+    const r = new RingBuffer(10, 4);
+    let all = '';
+    for (let i = 0; i < 50; i++) {
+      const s = String.fromCharCode(97 + (i % 26)).repeat((i % 3) + 1);
+      all += s;
+      r.append(bytes(s));
+    }
+    expect(r.end).toBe(all.length);
+    expect(r.start).toBe(all.length - 10);
+    expect(joined(r, 0)).toBe(all.slice(-10));
+    expect(joined(r, r.end - 3)).toBe(all.slice(-3));
+    // memory stays bounded: capacity + at most two partial blocks
+    expect(r.allocatedBytes).toBeLessThanOrEqual(10 + 2 * 4);
+  });
+
+  it('handles a chunk larger than the capacity', () => {
+    const r = new RingBuffer(16, 4);
+    r.append(bytes('abc'));
+    const big = 'x'.repeat(30) + '0123456789ABCDEF';
+    r.append(bytes(big));
+    expect(r.end).toBe(3 + big.length);
+    expect(r.start).toBe(r.end - 16);
+    expect(joined(r, 0)).toBe('0123456789ABCDEF');
+    r.append(bytes('!'));
+    expect(joined(r, 0)).toBe('123456789ABCDEF!');
+  });
+
+  it('stores one-byte echoes without one object per byte', () => {
+    const r = new RingBuffer(1024, 256);
+    for (let i = 0; i < 10_000; i++) r.append(bytes('k'));
+    expect(r.allocatedBytes).toBeLessThanOrEqual(1024 + 256);
+    expect(joined(r, 0)).toBe('k'.repeat(1024));
+  });
+});
