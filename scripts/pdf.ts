@@ -1,4 +1,4 @@
-// npm run pdf [-- --notes] [-- -o out.pdf] [-- --url http://…] [-- --out-dir dist] [-- --no-build]
+// npm run pdf [-- --notes | --notes=separate-page] [-- -o out.pdf] [-- --url http://…] [-- --out-dir dist] [-- --no-build]
 //
 // Exports the course to PDF: builds the deck when needed (or takes --url), serves dist/ on
 // 127.0.0.1 with a random port, opens `?print-pdf` in Chromium (playwright-core), waits for
@@ -128,8 +128,8 @@ export interface PdfOptions {
   outDir?: string;
   /** PDF path (default <outDir>/docker-en-cluster.pdf). */
   output?: string;
-  /** Print the speaker notes under each slide. */
-  notes?: boolean;
+  /** Print the speaker notes: on each slide's page (true) or on a page of their own. */
+  notes?: boolean | 'separate-page';
   /** Build even if dist/ looks up to date (`false`: never build). */
   build?: boolean | 'auto';
   log?: (msg: string) => void;
@@ -165,7 +165,7 @@ export async function exportPdf(options: PdfOptions = {}): Promise<PdfResult> {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     const url = new URL(base);
-    url.search = options.notes ? '?print-pdf&showNotes=true' : '?print-pdf';
+    url.search = options.notes === 'separate-page' ? '?print-pdf&showNotes=separate-page' : options.notes ? '?print-pdf&showNotes=true' : '?print-pdf';
     url.hash = '';
     log(`Ouverture de ${url.href}`);
     await page.goto(url.href, { waitUntil: 'load' });
@@ -206,13 +206,14 @@ function parseArgs(argv: string[]): PdfOptions {
       return v;
     };
     if (a === '--notes') o.notes = true;
+    else if (a === '--notes=separate-page') o.notes = 'separate-page';
     else if (a === '-o' || a === '--output') o.output = value();
     else if (a === '--url') o.url = value();
     else if (a === '--out-dir') o.outDir = value();
     else if (a === '--build') o.build = true;
     else if (a === '--no-build') o.build = false;
     else if (a === '-h' || a === '--help') {
-      console.log('npm run pdf -- [--notes] [-o fichier.pdf] [--url URL] [--out-dir dist] [--build | --no-build]');
+      console.log('npm run pdf -- [--notes | --notes=separate-page] [-o fichier.pdf] [--url URL] [--out-dir dist] [--build | --no-build]');
       process.exit(0);
     } else throw new Error(`option inconnue : ${a}`);
   }
