@@ -18,7 +18,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 base="$work/base"
-mkdir -p "$base/bin" "$base/etc" "$base/tmp" "$base/www" "$base/data"
+mkdir -p "$base/bin" "$base/etc" "$base/tmp" "$base/usr/share/nginx/html" "$base/data"
 cp "$busybox" "$base/bin/busybox"
 for applet in $("$base/bin/busybox" --list); do
   [ "$applet" = busybox ] || ln -sf busybox "$base/bin/$applet"
@@ -40,7 +40,8 @@ build() {
   echo "build-standin-images.sh: $name built"
 }
 
-cat > "$base/www/index.html" <<'HTML'
+# Same layout as the real image, so health checks and volumes written for it work here.
+cat > "$base/usr/share/nginx/html/index.html" <<'HTML'
 <!doctype html><html lang="fr"><meta charset="utf-8"><title>Bienvenue</title><h1>Bienvenue sur le serveur web !</h1></html>
 HTML
 cat > "$base/bin/standin-whoami" <<'SH'
@@ -68,6 +69,6 @@ SH
 chmod +x "$base/bin/standin-redis" "$base/bin/standin-redis-reply"
 
 build docker-en-cluster/busybox:latest '["/bin/sh"]'
-build nginx:alpine '["httpd","-f","-p","80","-h","/www"]' 80/tcp
+build nginx:alpine '["httpd","-f","-p","80","-h","/usr/share/nginx/html"]' 80/tcp
 build traefik/whoami:latest '["/bin/standin-whoami"]' 80/tcp
 build redis:alpine '["/bin/standin-redis"]' 6379/tcp
