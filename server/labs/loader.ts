@@ -41,7 +41,9 @@ export function parseLab(id: string, file: string, text: string): LoadedLab {
     const where = nodeAt(doc.contents as YamlNode | null, issue.path as (string | number)[]);
     const pos = at(where?.range?.[0] ?? 0);
     const field = issue.path.join('.') || '(racine)';
-    throw new LabError(file, pos.line, pos.col, `champ « ${field} » : ${issue.message}`);
+    const options = (issue as { options?: unknown[] }).options;
+    const detail = Array.isArray(options) ? `${issue.message} ; valeurs possibles : ${options.join(', ')}` : issue.message;
+    throw new LabError(file, pos.line, pos.col, `champ « ${field} » : ${detail}`);
   }
   const lab = result.data;
   const ids = new Set<string>();
