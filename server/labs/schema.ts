@@ -13,15 +13,28 @@ const nodeName = z.string().regex(/^(manager|worker)[1-9]$/, 'nom de nœud atten
 const name = z.string().min(1).max(63);
 const labels = z.record(z.string(), z.string());
 
-/** A command typed into a node's terminal (instructions, solutions, setup). */
-export const CommandBlock = z
-  .object({
-    node: nodeName.default('manager1'),
-    run: z.string().min(1),
-    /** Shown above the block in the instructions. */
-    caption: z.string().optional(),
-  })
-  .strict();
+/**
+ * A command typed into a node's terminal (instructions, solutions, setup), or a power action on
+ * a node (`action: stop` pulls the plug of a node's machine, `start` plugs it back: the failure
+ * labs need what no command inside the cluster can do).
+ */
+export const CommandBlock = z.union([
+  z
+    .object({
+      node: nodeName.default('manager1'),
+      run: z.string().min(1),
+      /** Shown above the block in the instructions. */
+      caption: z.string().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      node: nodeName,
+      action: z.enum(['stop', 'start']),
+      caption: z.string().optional(),
+    })
+    .strict(),
+]);
 
 const base = {
   /** French message shown when the condition fails (what the learner must achieve). */
