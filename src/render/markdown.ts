@@ -142,7 +142,7 @@ function codeRenderer(ctx: MarkdownContext) {
     // held only directives disappears.
     const ids: number[] = [];
     let code = text;
-    if (TOKEN_RE.test(code)) {
+    if (code.includes('\uE000')) {
       code = code
         .split('\n')
         .map((line) => {
@@ -161,7 +161,6 @@ function codeRenderer(ctx: MarkdownContext) {
         .filter((l): l is string => l !== null)
         .join('\n');
     }
-    TOKEN_RE.lastIndex = 0;
     let language = info.lang || 'plaintext';
     if (!hljs.getLanguage(language)) {
       ctx.warn(null, `langage de bloc de code inconnu de highlight.js : « ${info.lang} » (rendu en texte brut)`);
