@@ -39,6 +39,8 @@ declare global {
     __deckReady?: boolean;
     /** Number of hot updates applied (dev only). */
     __deckUpdates?: number;
+    /** Time the last hot update took in the page (DOM replacement + reveal sync), in ms. */
+    __deckUpdateMs?: number;
   }
 }
 
@@ -132,6 +134,7 @@ if (!document.documentElement.dataset.deckInit) {
 
 /** Replaces the slides with freshly rendered HTML and stays on the same slide and fragment. */
 export function applyDeckUpdate(update: DeckUpdate): void {
+  const t0 = performance.now();
   const slidesEl = deck.getSlidesElement();
   if (!slidesEl) return;
   const current = deck.getCurrentSlide();
@@ -149,6 +152,7 @@ export function applyDeckUpdate(update: DeckUpdate): void {
     deck.slide(h, v, f);
   }
   labs.unmountMissing();
+  window.__deckUpdateMs = performance.now() - t0;
   window.__deckUpdates = (window.__deckUpdates ?? 0) + 1;
 }
 

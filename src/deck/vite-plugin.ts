@@ -122,16 +122,37 @@ interface ViteLikeError extends Error {
   plugin?: string;
 }
 
-/** A RenderError as Vite reports it (error overlay: file:line:column, hint as "frame"). */
+/** A code frame in Vite's format (`> 12 | text` and a caret line), for the error overlay. */
+export function codeFrame(source: string, line: number, column: number, context = 2): string {
+  const lines = source.split(/\r?\n/);
+  const from = Math.max(1, line - context);
+  const to = Math.min(lines.length, line + context);
+  const width = String(to).length;
+  const out: string[] = [];
+  for (let n = from; n <= to; n++) {
+    out.push(`${n === line ? '>' : ' '} ${String(n).padStart(width)} | ${lines[n - 1] ?? ''}`);
+    if (n === line) out.push(`  ${' '.repeat(width)} | ${' '.repeat(Math.max(0, column - 1))}^`);
+  }
+  return out.join('\n');
+}
+
+/**
+ * A RenderError as Vite reports it: message "file:line:column: reason" + "Conseil : hint", the
+ * position in `loc` (the overlay links it), and the source lines around it as `frame`.
+ */
 export function toViteError(err: unknown): ViteLikeError {
   if (err instanceof RenderError) {
     // The renderer names files relative to the working directory.
     const file = path.resolve(err.file);
-    const e = new Error(err.message) as ViteLikeError;
+    const e = new Error(err.hint ? `${err.message}\nConseil : ${err.hint}` : err.message) as ViteLikeError;
     e.name = 'RenderError';
     e.id = file;
     e.loc = { file, line: err.line, column: err.column };
-    e.frame = err.hint ? `Conseil : ${err.hint}` : '';
+    try {
+      e.frame = codeFrame(readFileSync(file, 'utf8'), err.line, err.column);
+    } catch {
+      e.frame = '';
+    }
     e.plugin = 'deck';
     e.stack = `${err.message}\n    at ${file}:${err.line}:${err.column}`;
     return e;
@@ -183,6 +204,8 @@ export function deckPlugin(options: DeckPluginOptions = {}): Plugin[] {
     try {
       return render();
     } catch (err) {
+      // Forget the last good render: a reload must show the error, not stale slides.
+      current = undefined;
       currentError = toViteError(err);
       return undefined;
     }
@@ -204,8 +227,8 @@ export function deckPlugin(options: DeckPluginOptions = {}): Plugin[] {
         result = render();
       } catch (err) {
         const e = toViteError(err);
-        // The message starts with file:line:column; the hint follows it.
-        this.error(e.frame ? `${e.message}\n${e.frame}` : e.message);
+        // The message starts with file:line:column; the hint and the source lines follow it.
+        this.error(e.frame ? `${e.message}\n\n${e.frame}` : e.message);
       }
       for (const w of result.warnings) this.warn(`${w.file}:${w.line}:${w.column}: ${w.message}`);
       for (const f of sourceFiles(result)) this.addWatchFile(f);
@@ -275,10 +298,12 @@ export function deckPlugin(options: DeckPluginOptions = {}): Plugin[] {
         pending = [];
         const before = current;
         const hadError = !!currentError;
+        const t0 = performance.now();
         const result = safeRender();
+        const renderMs = performance.now() - t0;
         if (!result) {
           const err = currentError!;
-          config.logger.error(`[deck] ${err.message}${err.frame ? `\n${err.frame}` : ''}`, { timestamp: true });
+          config.logger.error(`[deck] ${err.message}${err.frame ? `\n\n${err.frame}` : ''}`, { timestamp: true });
           server.ws.send({
             type: 'error',
             err: { message: err.message, stack: err.stack ?? '', id: err.id, frame: err.frame, plugin: 'deck', loc: err.loc },
@@ -297,7 +322,10 @@ export function deckPlugin(options: DeckPluginOptions = {}): Plugin[] {
           return;
         }
         server.ws.send({ type: 'custom', event: DECK_UPDATE_EVENT, data: { html: result.html, title: m1.title } });
-        config.logger.info(`[deck] diapositives mises à jour (${changed.map((f) => path.relative(config.root, f)).join(', ')})`, { timestamp: true });
+        config.logger.info(
+          `[deck] diapositives mises à jour (${[...new Set(changed)].map((f) => path.relative(config.root, f)).join(', ')}, rendu ${renderMs.toFixed(0)} ms)`,
+          { timestamp: true },
+        );
       };
       server.watcher.on('all', (_event, file) => {
         const abs = path.resolve(file);
