@@ -1,0 +1,190 @@
+// One terminal's WebSocket: attach with exact replay, acks after xterm has written, reconnect
+// with backoff. Protocol: server/terminals/PROTOCOL.md.
+import type { ClientMessage, ServerMessage, TerminalState } from '../../../server/terminals/protocol';
+
+const PROTOCOL_VERSION = 1;
+/** Paste and other input is sent in frames of at most this size (the server refuses > 64 KiB). */
+const INPUT_CHUNK = 16 * 1024;
+/** Ack at least every ACK_EVERY processed bytes, and whenever the write queue drains. */
+const ACK_EVERY = 32 * 1024;
+const BACKOFF_MS = [250, 500, 1000, 2000, 4000, 8000, 10_000];
+const CLOSE_PROTOCOL = 4003;
+const CLOSE_TOO_BIG = 1009;
+
+export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+export interface TerminalSink {
+  /** Write terminal bytes; call `done` once they are processed (xterm's write callback). */
+  write(data: Uint8Array, done: () => void): void;
+  /** Clear the screen before a full replay. */
+  reset(): void;
+  /** A line of information from the page itself (not from the shell). */
+  notice(text: string): void;
+  size(): { cols: number; rows: number };
+  status(s: ConnectionStatus): void;
+  state?(s: TerminalState): void;
+}
+
+export class TerminalConnection {
+  private ws: WebSocket | null = null;
+  private session: string | null = null;
+  /** Absolute offset of the next byte we lack (bytes handed to xterm). */
+  private offset = 0;
+  /** Absolute offset up to which xterm has processed. */
+  private processed = 0;
+  private acked = 0;
+  private pendingWrites = 0;
+  private attached = false;
+  private attempt = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private disposed = false;
+  private lastStatus: ConnectionStatus | null = null;
+  private readonly encoder = new TextEncoder();
+  state: TerminalState | null = null;
+  pid: number | null = null;
+
+  constructor(private readonly url: () => string, private readonly sink: TerminalSink) {}
+
+  start(): void {
+    if (this.ws || this.disposed || this.timer) return;
+    this.connect();
+  }
+
+  get status(): ConnectionStatus | null {
+    return this.lastStatus;
+  }
+
+  /** Keyboard input (a string from xterm's onData, or raw bytes from onBinary). */
+  send(data: string | Uint8Array<ArrayBuffer>): void {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN || !this.attached) return;
+    const bytes = typeof data === 'string' ? this.encoder.encode(data) : data;
+    for (let i = 0; i < bytes.length; i += INPUT_CHUNK) ws.send(bytes.subarray(i, i + INPUT_CHUNK));
+  }
+
+  resize(cols: number, rows: number): void {
+    this.control({ t: 'resize', cols, rows });
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) {
+      ws.onclose = ws.onmessage = ws.onerror = ws.onopen = null;
+      ws.close(1000, 'page');
+    }
+    this.setStatus('closed');
+  }
+
+  private control(msg: ClientMessage): void {
+    const ws = this.ws;
+    if (ws && ws.readyState === WebSocket.OPEN && (this.attached || msg.t === 'hello')) ws.send(JSON.stringify(msg));
+  }
+
+  private setStatus(s: ConnectionStatus): void {
+    if (s === this.lastStatus) return;
+    this.lastStatus = s;
+    this.sink.status(s);
+  }
+
+  private connect(): void {
+    this.timer = null;
+    this.setStatus(this.session === null && this.attempt === 0 ? 'connecting' : 'reconnecting');
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(this.url());
+    } catch {
+      this.scheduleReconnect();
+      return;
+    }
+    ws.binaryType = 'arraybuffer';
+    this.ws = ws;
+    this.attached = false;
+    ws.onopen = () => {
+      const { cols, rows } = this.sink.size();
+      ws.send(JSON.stringify({
+        t: 'hello', v: PROTOCOL_VERSION, session: this.session, offset: this.session ? this.offset : null, cols, rows,
+      } satisfies ClientMessage));
+    };
+    ws.onmessage = (ev: MessageEvent) => {
+      if (ev.data instanceof ArrayBuffer) this.onOutput(new Uint8Array(ev.data));
+      else this.onControl(JSON.parse(String(ev.data)) as ServerMessage);
+    };
+    ws.onclose = (ev: CloseEvent) => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      this.attached = false;
+      if (this.disposed) return;
+      if (ev.code === CLOSE_TOO_BIG) this.sink.notice('Saisie trop longue refusée par le serveur : reconnexion…');
+      this.scheduleReconnect(ev.code === CLOSE_PROTOCOL);
+    };
+    ws.onerror = () => { /* onclose follows */ };
+  }
+
+  private scheduleReconnect(slow = false): void {
+    if (this.disposed) return;
+    const base = BACKOFF_MS[Math.min(this.attempt, BACKOFF_MS.length - 1)]!;
+    const delay = (slow ? BACKOFF_MS[BACKOFF_MS.length - 1]! : base) * (0.8 + Math.random() * 0.4);
+    this.attempt++;
+    this.setStatus('reconnecting');
+    this.timer = setTimeout(() => this.connect(), delay);
+  }
+
+  private onControl(msg: ServerMessage): void {
+    switch (msg.t) {
+      case 'attached':
+        if (msg.reset) this.sink.reset();
+        this.session = msg.session;
+        this.offset = this.processed = this.acked = msg.offset;
+        this.pendingWrites = 0;
+        this.attached = true;
+        this.attempt = 0;
+        this.state = msg.state;
+        this.pid = msg.pid;
+        this.sink.state?.(msg.state);
+        this.setStatus('open');
+        // Our size may differ from the pty's (another tab, or a resize while disconnected).
+        {
+          const { cols, rows } = this.sink.size();
+          if (cols !== msg.cols || rows !== msg.rows) this.resize(cols, rows);
+        }
+        return;
+      case 'state':
+        this.state = msg.state;
+        this.pid = msg.pid;
+        this.sink.state?.(msg.state);
+        return;
+      case 'closed':
+        // The socket closes right after; a reset means a fresh shell on reconnect.
+        this.sink.notice(msg.message);
+        if (msg.reason === 'reset') this.attempt = 0;
+        return;
+      case 'error':
+        if (msg.code === 'bad-resize') return;
+        this.sink.notice(msg.message);
+        return;
+      case 'resized':
+        return;
+    }
+  }
+
+  private onOutput(data: Uint8Array): void {
+    if (!this.attached) return;
+    const end = this.offset + data.length;
+    this.offset = end;
+    this.pendingWrites++;
+    const ws = this.ws;
+    this.sink.write(data, () => {
+      if (this.ws !== ws) return; // a reconnect reset the counters meanwhile
+      this.pendingWrites--;
+      this.processed = end;
+      if (this.processed - this.acked >= ACK_EVERY || this.pendingWrites === 0) {
+        this.acked = this.processed;
+        this.control({ t: 'ack', offset: this.acked });
+      }
+    });
+  }
+}

@@ -1,0 +1,370 @@
+// The lab terminal panel: one xterm.js per node, in tabs, inside a reveal.js slide.
+//
+// reveal.js scales slides with a CSS transform, and xterm.js mouse selection drifts under a
+// transformed ancestor (xterm.js #3242, #6023). So the terminal is NOT rendered inside the slide:
+// the slide holds a placeholder ("slot"), and the terminal lives in an overlay attached to
+// <body>, position: fixed, moved over the slot's on-screen rectangle every frame it changes. Its
+// font size is multiplied by the slide scale so that it looks scaled with the slide.
+import { Terminal } from '@xterm/xterm';
+import { FitAddon } from '@xterm/addon-fit';
+import '@xterm/xterm/css/xterm.css';
+import './terminal.css';
+import { TerminalConnection, type ConnectionStatus } from './connection';
+
+export interface TerminalTab { node: string; label?: string }
+export interface TerminalPanelOptions {
+  wsUrl(node: string, tab: string): string;
+  nodes: TerminalTab[];
+  onStatus?(s: 'connecting' | 'open' | 'reconnecting' | 'closed'): void;
+  /** Font size in slide pixels (before the slide scale), default 16. */
+  fontSize?: number;
+}
+
+const TEXT = {
+  tablist: 'Terminaux des nœuds',
+  connecting: 'Connexion…',
+  reconnecting: 'Reconnexion…',
+  closed: 'Déconnecté',
+  copied: 'Copié\u202f!',
+  copyFailed: 'Copie impossible : utilisez Ctrl+Maj+C',
+  hint: 'Ctrl+Maj+C pour copier, Ctrl+Maj+V pour coller · Échap puis ← → pour changer de diapositive',
+  terminalOf: (node: string) => `Terminal de ${node}`,
+};
+
+/** Keys that, right after Escape, leave the terminal and go to the slides. */
+const LEAVE_KEYS = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'PageUp', 'PageDown']);
+const ESC_WINDOW_MS = 800;
+
+interface Tab {
+  node: string;
+  button: HTMLButtonElement;
+  view: HTMLDivElement;
+  term: Terminal | null;
+  fit: FitAddon | null;
+  conn: TerminalConnection | null;
+  status: ConnectionStatus | null;
+}
+
+let panelCount = 0;
+
+export class TerminalPanel {
+  private readonly root: HTMLDivElement;
+  private readonly slot: HTMLDivElement;
+  private readonly overlay: HTMLDivElement;
+  private readonly badge: HTMLDivElement;
+  private readonly toast: HTMLDivElement;
+  private readonly hint: HTMLDivElement;
+  private readonly tabs: Tab[] = [];
+  private current: Tab | null = null;
+  private raf = 0;
+  private last = { visible: false, left: NaN, top: NaN, width: NaN, height: NaN, font: NaN };
+  private escUntil = 0;
+  private toastTimer: ReturnType<typeof setTimeout> | null = null;
+  private copyTimer: ReturnType<typeof setTimeout> | null = null;
+  private resizeTimer: ReturnType<typeof setTimeout> | null = null;
+  private disposed = false;
+  private readonly baseFont: number;
+
+  constructor(host: HTMLElement, private readonly opts: TerminalPanelOptions) {
+    if (opts.nodes.length === 0) throw new Error('TerminalPanel: no node');
+    this.baseFont = opts.fontSize ?? 16;
+    const uid = `lab-term-${++panelCount}`;
+
+    // In the slide: tab bar, placeholder, hint.
+    this.root = el('div', 'lab-term');
+    const bar = el('div', 'lab-term-tabs');
+    bar.setAttribute('role', 'tablist');
+    bar.setAttribute('aria-label', TEXT.tablist);
+    this.slot = el('div', 'lab-term-slot');
+    this.hint = el('div', 'lab-term-hint');
+    this.hint.textContent = TEXT.hint;
+    this.root.append(bar, this.slot, this.hint);
+
+    // Outside the slides: the terminals.
+    this.overlay = el('div', 'lab-term-overlay');
+    this.overlay.hidden = true;
+    this.badge = el('div', 'lab-term-badge');
+    this.badge.setAttribute('role', 'status');
+    this.badge.hidden = true;
+    this.toast = el('div', 'lab-term-toast');
+    this.toast.setAttribute('aria-live', 'polite');
+    this.toast.hidden = true;
+
+    opts.nodes.forEach((n, i) => {
+      const button = el('button', 'lab-term-tab');
+      button.type = 'button';
+      button.textContent = n.label ?? n.node;
+      button.id = `${uid}-tab-${i}`;
+      button.setAttribute('role', 'tab');
+      button.setAttribute('aria-selected', 'false');
+      button.dataset.node = n.node;
+      const view = el('div', 'lab-term-view');
+      view.id = `${uid}-view-${i}`;
+      view.setAttribute('role', 'tabpanel');
+      view.setAttribute('aria-label', TEXT.terminalOf(n.label ?? n.node));
+      view.hidden = true;
+      button.setAttribute('aria-controls', view.id);
+      const tab: Tab = { node: n.node, button, view, term: null, fit: null, conn: null, status: null };
+      button.addEventListener('click', () => { this.show(tab); this.focus(); });
+      bar.append(button);
+      this.overlay.append(view);
+      this.tabs.push(tab);
+    });
+    this.overlay.append(this.badge, this.toast);
+
+    // Keys typed in the terminal must not reach reveal.js (it listens on document).
+    for (const type of ['keydown', 'keyup', 'keypress'] as const) {
+      this.overlay.addEventListener(type, this.stopKeys);
+    }
+    this.overlay.addEventListener('focusin', this.onFocusChange);
+    this.overlay.addEventListener('focusout', this.onFocusChange);
+
+    host.append(this.root);
+    document.body.append(this.overlay);
+    this.show(this.tabs[0]!);
+    this.raf = requestAnimationFrame(this.follow);
+  }
+
+  focus(): void {
+    this.current?.term?.focus();
+  }
+
+  select(node: string): void {
+    const tab = this.tabs.find((t) => t.node === node);
+    if (!tab) throw new Error(`TerminalPanel: unknown node ${node}`);
+    this.show(tab);
+  }
+
+  /** The selected text of the current terminal. */
+  getSelection(): string {
+    return this.current?.term?.getSelection() ?? '';
+  }
+
+  /** The element the terminal is drawn in (outside the slides), for tests and styling. */
+  get element(): HTMLElement {
+    return this.overlay;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    cancelAnimationFrame(this.raf);
+    for (const t of [this.toastTimer, this.copyTimer, this.resizeTimer]) if (t) clearTimeout(t);
+    for (const tab of this.tabs) {
+      tab.conn?.dispose();
+      tab.term?.dispose();
+    }
+    this.overlay.remove();
+    this.root.remove();
+  }
+
+  // ------------------------------------------------------------------ tabs
+
+  private show(tab: Tab): void {
+    if (this.current === tab) return;
+    const hadFocus = this.overlay.contains(document.activeElement);
+    for (const t of this.tabs) {
+      const on = t === tab;
+      t.button.setAttribute('aria-selected', String(on));
+      t.button.tabIndex = on ? 0 : -1;
+      t.view.hidden = !on;
+    }
+    this.current = tab;
+    this.last.width = NaN; // force a fit on the next frame
+    this.updateBadge();
+    if (this.last.visible) this.ensureOpen(tab);
+    if (hadFocus) requestAnimationFrame(() => tab.term?.focus());
+  }
+
+  /** Creates the xterm and the connection of a tab the first time it is visible. */
+  private ensureOpen(tab: Tab): void {
+    if (tab.term) return;
+    const term = new Terminal({
+      fontSize: this.last.font || this.baseFont,
+      fontFamily: '"DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, monospace',
+      cursorBlink: true,
+      scrollback: 5000,
+      allowProposedApi: false,
+      theme: { background: '#1d1f21', foreground: '#e0e0e0', cursor: '#f0c674', selectionBackground: '#5a6b8c' },
+    });
+    const fit = new FitAddon();
+    term.loadAddon(fit);
+    tab.term = term;
+    tab.fit = fit;
+    term.open(tab.view);
+    safeFit(fit);
+    term.attachCustomKeyEventHandler((ev) => this.onKey(tab, ev));
+    term.onSelectionChange(() => this.onSelection(tab));
+    const conn = new TerminalConnection(() => this.opts.wsUrl(tab.node, '1'), {
+      write: (data, done) => term.write(data, done),
+      reset: () => term.reset(),
+      notice: (text) => term.write(`\r\n\x1b[2m${text}\x1b[0m\r\n`),
+      size: () => ({ cols: term.cols, rows: term.rows }),
+      status: (s) => {
+        tab.status = s;
+        tab.button.dataset.status = s;
+        if (tab === this.current) {
+          this.updateBadge();
+          this.opts.onStatus?.(s);
+        }
+      },
+    });
+    tab.conn = conn;
+    term.onData((d) => conn.send(d));
+    term.onBinary((d) => conn.send(Uint8Array.from(d, (c) => c.charCodeAt(0) & 0xff)));
+    term.onResize(({ cols, rows }) => {
+      if (this.resizeTimer) clearTimeout(this.resizeTimer);
+      this.resizeTimer = setTimeout(() => conn.resize(cols, rows), 80);
+    });
+    conn.start();
+  }
+
+  private updateBadge(): void {
+    const s = this.current?.status;
+    const text = s === 'connecting' ? TEXT.connecting : s === 'reconnecting' ? TEXT.reconnecting : s === 'closed' ? TEXT.closed : '';
+    this.badge.textContent = text;
+    this.badge.hidden = !text;
+  }
+
+  // ------------------------------------------------------------------ layout
+
+  /** Every frame: keep the overlay over the slot (position, size, scale), or hide it. */
+  private readonly follow = () => {
+    if (this.disposed) return;
+    this.raf = requestAnimationFrame(this.follow);
+    const slot = this.slot;
+    const visible = isShown(slot);
+    if (!visible) {
+      if (this.last.visible) {
+        this.last.visible = false;
+        this.overlay.hidden = true;
+        if (this.overlay.contains(document.activeElement)) (document.activeElement as HTMLElement).blur();
+      }
+      return;
+    }
+    const r = slot.getBoundingClientRect();
+    const scale = slot.offsetWidth > 0 ? r.width / slot.offsetWidth : 1;
+    const font = Math.round(this.baseFont * scale * 4) / 4;
+    const l = this.last;
+    if (!l.visible) {
+      l.visible = true;
+      this.overlay.hidden = false;
+    }
+    if (r.left !== l.left || r.top !== l.top) {
+      this.overlay.style.left = `${r.left}px`;
+      this.overlay.style.top = `${r.top}px`;
+      l.left = r.left;
+      l.top = r.top;
+    }
+    const tab = this.current;
+    if (tab && !tab.term) this.ensureOpen(tab);
+    if (r.width !== l.width || r.height !== l.height || font !== l.font) {
+      this.overlay.style.width = `${r.width}px`;
+      this.overlay.style.height = `${r.height}px`;
+      this.overlay.style.setProperty('--lab-term-scale', String(scale));
+      l.width = r.width;
+      l.height = r.height;
+      if (font !== l.font) {
+        l.font = font;
+        for (const t of this.tabs) if (t.term) t.term.options.fontSize = font;
+      }
+      if (tab?.fit) safeFit(tab.fit);
+    }
+  };
+
+  // ------------------------------------------------------------------ keyboard, clipboard
+
+  private readonly stopKeys = (ev: KeyboardEvent) => {
+    if (released.has(ev)) return;
+    ev.stopPropagation();
+  };
+
+  private readonly onFocusChange = () => {
+    // focusout fires before the new element gets focus: look after the event.
+    queueMicrotask(() => {
+      const focused = this.overlay.contains(document.activeElement);
+      this.overlay.classList.toggle('lab-term-focused', focused);
+      this.root.classList.toggle('lab-term-focused', focused);
+    });
+  };
+
+  /** xterm's custom key handler: false = xterm ignores the event. */
+  private onKey(tab: Tab, ev: KeyboardEvent): boolean {
+    if (ev.type !== 'keydown') return true;
+    const term = tab.term!;
+    if (ev.ctrlKey && ev.shiftKey && !ev.altKey && !ev.metaKey) {
+      if (ev.code === 'KeyC') {
+        ev.preventDefault();
+        if (term.hasSelection()) void this.copy(term.getSelection());
+        return false;
+      }
+      if (ev.code === 'KeyV') {
+        // Let the browser fire its native paste event, which xterm turns into input.
+        return false;
+      }
+    }
+    if (ev.key === 'Escape') {
+      this.escUntil = Date.now() + ESC_WINDOW_MS;
+      return true;
+    }
+    if (this.escUntil && LEAVE_KEYS.has(ev.key) && Date.now() < this.escUntil && !ev.ctrlKey && !ev.altKey && !ev.metaKey) {
+      // Escape then an arrow: leave the terminal and let this very key reach the slides.
+      this.escUntil = 0;
+      released.add(ev);
+      // Ctrl+G after the Escape already sent: readline aborts its pending Meta prefix.
+      tab.conn?.send('\x07');
+      term.blur();
+      return false;
+    }
+    if (!['Shift', 'Control', 'Alt', 'Meta'].includes(ev.key)) this.escUntil = 0;
+    return true;
+  }
+
+  private onSelection(tab: Tab): void {
+    if (this.copyTimer) clearTimeout(this.copyTimer);
+    this.copyTimer = setTimeout(() => {
+      const text = tab.term?.getSelection() ?? '';
+      if (text) void this.copy(text);
+    }, 120);
+  }
+
+  private async copy(text: string): Promise<void> {
+    let ok = false;
+    try {
+      await navigator.clipboard.writeText(text);
+      ok = true;
+    } catch {
+      // Insecure context or no permission: let xterm's own copy handler fill the clipboard.
+      try { ok = document.execCommand('copy'); } catch { ok = false; }
+    }
+    this.flash(ok ? TEXT.copied : TEXT.copyFailed);
+  }
+
+  private flash(text: string): void {
+    this.toast.textContent = text;
+    this.toast.hidden = false;
+    if (this.toastTimer) clearTimeout(this.toastTimer);
+    this.toastTimer = setTimeout(() => { this.toast.hidden = true; }, 1500);
+  }
+}
+
+/** Key events let through to the slides (Escape then an arrow). */
+const released = new WeakSet<Event>();
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  e.className = cls;
+  return e;
+}
+
+/** Is the slot on screen: laid out, in the current slide, not in reveal's overview? */
+function isShown(slot: HTMLElement): boolean {
+  if (!slot.isConnected || slot.offsetWidth === 0 || slot.offsetHeight === 0) return false;
+  if (slot.closest('section:not(.present)')) return false;
+  if (slot.closest('.reveal.overview')) return false;
+  return getComputedStyle(slot).visibility !== 'hidden';
+}
+
+function safeFit(fit: FitAddon): void {
+  try { fit.fit(); } catch { /* not measurable yet */ }
+}

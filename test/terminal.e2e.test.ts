@@ -1,0 +1,259 @@
+// The lab terminal in a real Chromium, inside a reveal.js slide scaled by a CSS transform:
+// keyboard input, mouse selection at a non-1 scale, keys not leaking to the slides, copy on
+// select, and a page reload that finds the same shell.
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { createServer, type ViteDevServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localBash, TEST_PS1 } from '../server/terminals/testing';
+import { TerminalGateway } from '../server/terminals/gateway';
+import { chromiumOrSkip, launchChromium, type ChromiumSession } from './chromium';
+
+const hasChromium = chromiumOrSkip('terminal.e2e');
+/** The test shell's prompt as shown on screen (rows are right-trimmed). */
+const PROMPT_RE = new RegExp(`^${TEST_PS1.trimEnd().replace(/[$]/g, '\\$')}`, 'm');
+const fixture = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/terminal');
+
+/** Text on screen of the visible terminal (DOM renderer rows), one string per row. */
+async function screenRows(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const rows = window.__lab!.panel.element.querySelector('.lab-term-view:not([hidden]) .xterm-rows');
+    return rows ? [...rows.children].map((r) => (r.textContent ?? '').replace(/\u00a0/g, ' ').trimEnd()) : [];
+  });
+}
+
+async function waitForScreen(page: Page, re: RegExp, what: string, timeoutMs = 15_000): Promise<RegExpMatchArray> {
+  const t0 = Date.now();
+  for (;;) {
+    const text = (await screenRows(page)).join('\n');
+    const m = text.match(re);
+    if (m) return m;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`écran sans ${what} (${re}) :\n${text}`);
+    await page.waitForTimeout(50);
+  }
+}
+
+/** Screen rectangle (CSS px) of `word` in the visible terminal, on the row whose text is exactly `line`. */
+async function wordBox(page: Page, line: string, word: string) {
+  return page.evaluate(({ line, word }) => {
+    const rows = window.__lab!.panel.element.querySelector('.lab-term-view:not([hidden]) .xterm-rows')!;
+    for (const row of rows.children) {
+      if ((row.textContent ?? '').replace(/\u00a0/g, ' ').trimEnd() !== line) continue;
+      const walker = document.createTreeWalker(row, NodeFilter.SHOW_TEXT);
+      const nodes: Text[] = [];
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) nodes.push(n as Text);
+      const full = nodes.map((n) => n.data).join('');
+      const at = full.indexOf(word);
+      const locate = (i: number): [Text, number] => {
+        for (const n of nodes) { if (i <= n.data.length) return [n, i]; i -= n.data.length; }
+        throw new Error('hors ligne');
+      };
+      const range = document.createRange();
+      range.setStart(...locate(at));
+      range.setEnd(...locate(at + word.length));
+      const r = range.getBoundingClientRect();
+      return { left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+    }
+    throw new Error(`ligne « ${line} » absente`);
+  }, { line, word });
+}
+
+const slideIndex = (page: Page) => page.evaluate(() => window.__lab!.deck.getIndices().h);
+
+describe.skipIf(!hasChromium)('terminal panel in a scaled reveal.js slide (Chromium)', () => {
+  let vite: ViteDevServer;
+  let gateway: TerminalGateway;
+  let browser: ChromiumSession;
+  let origin: string;
+  let cacheDir: string;
+  const opened: string[] = [];
+  /** Upgraded sockets, to cut them like a network failure. */
+  const sockets = new Set<import('node:stream').Duplex>();
+
+  beforeAll(async () => {
+    cacheDir = mkdtempSync(path.join(os.tmpdir(), 'vite-term-'));
+    gateway = new TerminalGateway({ resolveShell: async (key) => { opened.push(key.node); return localBash(); } });
+    vite = await createServer({
+      root: fixture,
+      configFile: false,
+      cacheDir,
+      logLevel: 'warn',
+      server: { host: '127.0.0.1', port: 0, hmr: false, watch: null },
+    });
+    await vite.listen();
+    const http = vite.httpServer!;
+    // A minimal test edge on the same origin: fixed learner, node and tab from the path.
+    http.on('upgrade', (req, socket, head) => {
+      const m = /^\/term\/([\w-]+)\/(\d+)$/.exec(req.url ?? '');
+      if (!m) return;
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+      gateway.handleUpgrade(req, socket, head, { learner: 'e2e', node: m[1]!, tab: m[2]! });
+    });
+    origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    // 800x600: reveal scales its 960x700 slides by 0.8 with a CSS transform.
+    browser = await launchChromium({ viewport: { width: 800, height: 600 }, blockOutside: origin });
+    await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await vite?.close();
+    await gateway?.close();
+    if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  it('types, selects with the mouse at scale 0.8, keeps keys from the slides, and survives a reload', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${origin}/#/1`);
+    await page.waitForFunction(() => window.__lab?.statuses.includes('open'), undefined, { timeout: 60_000 });
+    await waitForScreen(page, PROMPT_RE, 'invite');
+
+    // The slides really are transformed, and the terminal is outside the transformed box.
+    const layout = await page.evaluate(() => {
+      const { panel, deck } = window.__lab!;
+      return {
+        scale: deck.getScale(),
+        transform: getComputedStyle(document.querySelector('.reveal .slides')!).transform,
+        insideSlides: !!panel.element.closest('.slides'),
+      };
+    });
+    expect(layout.scale).toBeCloseTo(0.8, 2);
+    expect(layout.transform).toMatch(/^matrix\(0\.8, 0, 0, 0\.8,/);
+    expect(layout.insideSlides).toBe(false);
+
+    // Keyboard: click into the terminal and type.
+    await page.locator('.lab-term-overlay .xterm-screen').click();
+    await page.keyboard.type('echo bonjour-$((6*7))');
+    await page.keyboard.press('Enter');
+    await waitForScreen(page, /^bonjour-42$/m, 'bonjour-42');
+
+    // Arrow keys while the terminal has focus go to the shell, not to reveal.
+    expect(await slideIndex(page)).toBe(1);
+    for (const key of ['ArrowRight', 'ArrowLeft', 'ArrowDown', 'PageDown', 'Space']) await page.keyboard.press(key);
+    expect(await slideIndex(page)).toBe(1);
+    await page.keyboard.press('Control+u');
+
+    // Mouse selection of one word, at scale 0.8.
+    await page.keyboard.type("echo 'alpha MOTCIBLE omega'");
+    await page.keyboard.press('Enter');
+    await waitForScreen(page, /^alpha MOTCIBLE omega$/m, 'la ligne à sélectionner');
+    const box = await wordBox(page, 'alpha MOTCIBLE omega', 'MOTCIBLE');
+    const cell = (box.right - box.left) / 'MOTCIBLE'.length;
+    const y = (box.top + box.bottom) / 2;
+    await page.mouse.move(box.left + cell * 0.25, y);
+    await page.mouse.down();
+    await page.mouse.move(box.left + cell * 4, y, { steps: 4 });
+    await page.mouse.move(box.right - cell * 0.25, y, { steps: 4 });
+    await page.mouse.up();
+    expect(await page.evaluate(() => window.__lab!.panel.getSelection())).toBe('MOTCIBLE');
+    // Copy on select, with the French hint.
+    await page.waitForFunction(() => !document.querySelector<HTMLElement>('.lab-term-toast')!.hidden);
+    expect(await page.locator('.lab-term-toast').textContent()).toBe('Copié\u202f!');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('MOTCIBLE');
+    await expect.poll(() => page.locator('.lab-term-hint').isVisible()).toBe(true);
+    expect(await page.locator('.lab-term-hint').textContent()).toContain('Ctrl+Maj+C pour copier, Ctrl+Maj+V pour coller');
+
+    // Ctrl+Shift+V pastes the clipboard into the shell.
+    await page.evaluate(() => navigator.clipboard.writeText('echo colle-$((100+1))'));
+    await page.keyboard.press('Control+Shift+V');
+    await page.keyboard.press('Enter');
+    await waitForScreen(page, /^colle-101$/m, 'le collage');
+
+    // Same shell after a reload, and the history shown once (exact replay).
+    await page.keyboard.type('echo PID=$$');
+    await page.keyboard.press('Enter');
+    const pid = (await waitForScreen(page, /^PID=(\d+)$/m, 'PID'))[1];
+    await page.reload();
+    await page.waitForFunction(() => window.__lab?.statuses.includes('open'), undefined, { timeout: 30_000 });
+    await waitForScreen(page, /^PID=\d+$/m, 'le PID rejoué');
+    const rows = await screenRows(page);
+    expect(rows.filter((r) => r === 'bonjour-42')).toHaveLength(1);
+    expect(rows.filter((r) => r === `PID=${pid}`)).toHaveLength(1);
+    await page.locator('.lab-term-overlay .xterm-screen').click();
+    await page.keyboard.type('echo APRES=$$');
+    await page.keyboard.press('Enter');
+    expect((await waitForScreen(page, /^APRES=(\d+)$/m, 'PID après rechargement'))[1]).toBe(pid);
+
+    // Escape then an arrow leaves the terminal and changes the slide; the terminal hides.
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('ArrowRight');
+    expect(await slideIndex(page)).toBe(2);
+    await page.waitForFunction(() => window.__lab!.panel.element.hidden);
+    await page.keyboard.press('ArrowLeft');
+    expect(await slideIndex(page)).toBe(1);
+    await page.waitForFunction(() => !window.__lab!.panel.element.hidden);
+
+    // Another tab is another node's shell, connected only when shown.
+    expect(opened.filter((n) => n === 'worker1')).toHaveLength(0);
+    await page.getByRole('tab', { name: 'worker1' }).click();
+    await waitForScreen(page, PROMPT_RE, 'invite de worker1');
+    expect(opened.filter((n) => n === 'worker1')).toHaveLength(1);
+    await page.keyboard.type('echo W=$$');
+    await page.keyboard.press('Enter');
+    expect((await waitForScreen(page, /^W=(\d+)$/m, 'PID de worker1'))[1]).not.toBe(pid);
+
+    expect(browser.consoleErrors).toEqual([]);
+    expect(browser.outsideRequests(origin)).toEqual([]);
+    await page.close();
+  });
+
+  it('follows a window resize (scale above 1), reconnects after a lost socket without duplicates, and after a reset', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${origin}/#/1`);
+    await page.waitForFunction(() => window.__lab?.statuses.includes('open'), undefined, { timeout: 30_000 });
+    await page.setViewportSize({ width: 1400, height: 1000 });
+    await page.waitForFunction(() => window.__lab!.deck.getScale() > 1.2);
+    // The terminal follows the slide: same on-screen box as the placeholder.
+    await expect.poll(() => page.evaluate(() => {
+      const slot = document.querySelector('.lab-term-slot')!.getBoundingClientRect();
+      const over = window.__lab!.panel.element.getBoundingClientRect();
+      return [over.left - slot.left, over.top - slot.top, over.width - slot.width, over.height - slot.height].map((d) => Math.abs(Math.round(d)));
+    })).toEqual([0, 0, 0, 0]);
+    await page.locator('.lab-term-overlay .xterm-screen').click();
+    await page.keyboard.press('Control+c');
+    await page.keyboard.type("echo 'un DEUXIEME trois'");
+    await page.keyboard.press('Enter');
+    await waitForScreen(page, /^un DEUXIEME trois$/m, 'la ligne');
+    const box = await wordBox(page, 'un DEUXIEME trois', 'DEUXIEME');
+    const cell = (box.right - box.left) / 'DEUXIEME'.length;
+    const y = (box.top + box.bottom) / 2;
+    await page.mouse.move(box.left + cell * 0.25, y);
+    await page.mouse.down();
+    await page.mouse.move(box.right - cell * 0.25, y, { steps: 6 });
+    await page.mouse.up();
+    expect(await page.evaluate(() => window.__lab!.panel.getSelection())).toBe('DEUXIEME');
+
+    // A lost socket (network cut): the page reconnects and gets only what it missed.
+    const statusesBefore = await page.evaluate(() => window.__lab!.statuses.length);
+    for (const s of sockets) s.destroy();
+    sockets.clear();
+    await gateway.type({ learner: 'e2e', node: 'manager1', tab: '1' }, 'echo PENDANT=$((2*50))\r');
+    await page.waitForFunction((n) => window.__lab!.statuses.slice(n).includes('open'), statusesBefore, { timeout: 30_000 });
+    expect(await page.evaluate((n) => window.__lab!.statuses.slice(n), statusesBefore)).toEqual(['reconnecting', 'open']);
+    await waitForScreen(page, /^PENDANT=100$/m, 'la sortie manquée');
+    const rows = await screenRows(page);
+    expect(rows.filter((r) => r === 'PENDANT=100')).toHaveLength(1);
+    expect(rows.filter((r) => r === 'un DEUXIEME trois')).toHaveLength(1);
+
+    // Cluster reset: the shell is killed, the page says so and reconnects to a fresh shell.
+    await page.keyboard.type('echo AVANT=$$');
+    await page.keyboard.press('Enter');
+    const before = (await waitForScreen(page, /^AVANT=(\d+)$/m, 'PID'))[1];
+    gateway.closeLearner('e2e');
+    await waitForScreen(page, /Cluster réinitialisé/, 'le message de réinitialisation');
+    await page.waitForFunction((n) => window.__lab!.statuses.slice(n).filter((s) => s === 'open').length >= 2, statusesBefore, { timeout: 30_000 });
+    await waitForScreen(page, PROMPT_RE, 'la nouvelle invite');
+    await page.locator('.lab-term-overlay .xterm-screen').click();
+    await page.keyboard.type('echo NOUVEAU=$$');
+    await page.keyboard.press('Enter');
+    expect((await waitForScreen(page, /^NOUVEAU=(\d+)$/m, 'nouveau PID'))[1]).not.toBe(before);
+
+    expect(browser.consoleErrors).toEqual([]);
+    await page.close();
+  });
+});
