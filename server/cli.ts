@@ -5,9 +5,13 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { LOCAL_LEARNER, startLabServer } from './app';
 import { ClusterManager } from './clusters';
-import { isLoopback, loadConfig, type ConfigFlags } from './config';
+import { isLoopback, loadConfig, REPO_ROOT, type ConfigFlags } from './config';
 import { detectBackend } from './drivers/detect';
 import { DEFAULT_SHAPE, type ClusterShape, type ClusterStatus } from './drivers/types';
+import { loadAllLabs } from './labs/loader';
+import { ProgressStore } from './labs/progress';
+import { LabRunner } from './labs/runner';
+import { readServerInfo } from './server-info';
 
 const USAGE = `Usage : npm run lab -- <commande> [options]
 
@@ -19,6 +23,12 @@ Commandes :
   status                      nœuds, rôles, disponibilité, leader, tâches par nœud
   exec <nœud> -- <commande>   exécute une commande sur un nœud (code de sortie propagé)
   shell <nœud>                ouvre un shell interactif sur un nœud
+  setup <tp>                  cluster neuf dans l’état de départ du TP
+  check <tp>[/<exercice>]     vérifie un exercice (code 0 s’il est réussi, 1 sinon)
+  solve <tp>[/<exercice>]     exécute la solution de référence (tapée dans le terminal
+                              du navigateur si le serveur tourne : mode démonstration)
+  labs                        liste les TP
+  stop <nœud> | start <nœud>  débranche / rebranche la machine d’un nœud (pannes)
 
 Options :
   --cluster <id>              cluster visé (par défaut « ${LOCAL_LEARNER} », celui du navigateur local)
@@ -26,6 +36,7 @@ Options :
                               forme du cluster (par défaut 1 manager, 2 workers, swarm prêt)
   --driver auto|dind|local|none   --image <image>   --privileged auto|yes|no
   --host <adresse> --port <port>  --static  --data-dir <dossier>  --allow-origin <origine>
+  --no-wait                   check : un seul regard, sans attendre la convergence
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -46,6 +57,7 @@ async function main(argv: string[]): Promise<number> {
       'data-dir': { type: 'string' },
       'allow-origin': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h', default: false },
+      'no-wait': { type: 'boolean', default: false },
     },
   });
   const [command, ...rest] = positionals;
@@ -91,7 +103,55 @@ async function main(argv: string[]): Promise<number> {
     swarm: values.bare ? 'bare' : 'ready',
   };
 
+  const runner = new LabRunner(clusters, path.join(REPO_ROOT, 'labs'), new ProgressStore(path.join(config.dataDir, 'progress')));
+  const labRef = (ref: string | undefined) => {
+    if (!ref) throw new UsageError(`${command} <tp>[/<exercice>]`);
+    const [lab, exercise] = ref.split('/');
+    return { lab: lab!, exercise };
+  };
+
   switch (command) {
+    case 'labs':
+      for (const lab of loadAllLabs(path.join(REPO_ROOT, 'labs'))) {
+        process.stdout.write(`${lab.id.padEnd(22)} ${lab.title} (${lab.exercises.map((e) => e.id).join(', ')})\n`);
+      }
+      return 0;
+    case 'setup': {
+      const { lab } = labRef(rest[0]);
+      const started = Date.now();
+      await runner.reset(cluster, lab);
+      process.stdout.write(`TP « ${lab} » prêt sur le cluster « ${cluster} » en ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
+      return 0;
+    }
+    case 'check': {
+      const { lab, exercise } = labRef(rest[0]);
+      const report = await runner.check(cluster, lab, exercise, { wait: !values['no-wait'] });
+      process.stdout.write(`${report.lab}/${report.exercise} : ${report.ok ? 'RÉUSSI' : 'PAS ENCORE'}\n`);
+      for (const c of report.conditions) {
+        process.stdout.write(`  ${c.ok ? '✔' : '✘'} ${c.message}\n`);
+        if (!c.ok) process.stdout.write(`      observé : ${c.observed}\n      attendu : ${c.expected}\n`);
+      }
+      return report.ok ? 0 : 1;
+    }
+    case 'solve': {
+      const { lab, exercise } = labRef(rest[0]);
+      const typed = await solveThroughServer(config.dataDir, cluster, lab, exercise);
+      if (typed) {
+        process.stdout.write(`Solution tapée dans le terminal du navigateur (${typed}).\n`);
+        return 0;
+      }
+      const done = await runner.solve(cluster, lab, exercise);
+      process.stdout.write(`Solution de ${lab}/${done.id} exécutée.\n`);
+      return 0;
+    }
+    case 'stop':
+    case 'start': {
+      const [node] = rest;
+      if (!node) throw new UsageError(`${command} <nœud>`);
+      await driver.power(cluster, node, command === 'stop' ? 'off' : 'on');
+      process.stdout.write(`${node} ${command === 'stop' ? 'débranché' : 'rebranché'}.\n`);
+      return 0;
+    }
     case 'up':
     case 'reset': {
       const started = Date.now();
@@ -131,6 +191,25 @@ async function main(argv: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+/** When a server runs, `solve` types the solution in the browser's terminal (demo mode). */
+async function solveThroughServer(dataDir: string, cluster: string, lab: string, exercise?: string): Promise<string | undefined> {
+  const info = await readServerInfo(dataDir);
+  if (!info || cluster !== LOCAL_LEARNER) return undefined;
+  try {
+    const res = await fetch(`${info.url}/api/labs/${lab}/solve`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${info.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ exercise }),
+      signal: AbortSignal.timeout(60_000),
+    });
+    if (!res.ok) throw new Error(((await res.json()) as { error?: string }).error ?? res.statusText);
+    return info.url;
+  } catch (error) {
+    if ((error as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED') return undefined;
+    throw error;
+  }
+}
 
 function printStatus(status: ClusterStatus): void {
   if (!status.exists) {

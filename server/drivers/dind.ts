@@ -179,6 +179,20 @@ export class DindDriver implements Driver {
     );
   }
 
+  async power(cluster: string, node: string, state: 'on' | 'off'): Promise<void> {
+    const container = this.opts.host.getContainer(this.containerName(cluster, node));
+    const info = await container.inspect().catch(() => {
+      throw new NodeUnavailableError(node, 'ce nœud n’existe pas dans votre cluster');
+    });
+    if (state === 'off') {
+      // No grace period: a power cut, not a shutdown. A stopped container stays stopped.
+      if (info.State.Running) await container.stop({ t: 0 });
+      return;
+    }
+    if (!info.State.Running) await container.start();
+    await this.waitForEngine(cluster, node);
+  }
+
   /** Whether --privileged works on this host (it does not where CAP_SYS_MODULE is missing). */
   async privilegedWorks(): Promise<boolean> {
     if (this.opts.privileged !== 'auto') return this.opts.privileged === 'yes';

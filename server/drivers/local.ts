@@ -91,6 +91,10 @@ export class LocalDriver implements Driver {
     });
   }
 
+  async power(): Promise<void> {
+    throw new UnsupportedShapeError('le mode « local » ne peut pas arrêter la machine hôte : ce TP demande Docker-in-Docker ou des VM.');
+  }
+
   /** Images are already in the host's engine. */
   async loadImages(): Promise<void> {}
 }

@@ -82,6 +82,8 @@ export interface Driver {
   exec(cluster: string, node: string, cmd: string[], input?: string): Promise<ExecResult>;
   /** Makes host images available in every node's engine (no registry pulls). */
   loadImages(cluster: string, images: string[]): Promise<void>;
+  /** Pulls the plug of a node's machine (`off`) or plugs it back (`on`): the failure labs. */
+  power(cluster: string, node: string, state: 'on' | 'off'): Promise<void>;
 }
 
 /** The node does not exist or does not answer: reported to learners in French. */

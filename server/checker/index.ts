@@ -1,0 +1,89 @@
+import type { Condition } from '../labs/schema';
+import { checkExec } from './exec';
+import { checkFile } from './files';
+import { checkNetwork } from './network';
+import { checkNode } from './node';
+import { checkService } from './service';
+import { checkStack } from './stack';
+import { checkSwarm } from './swarm';
+import { checkTasks } from './tasks';
+import { NoManagerError, type CheckContext, type Observation } from './types';
+import { checkVolume } from './volume';
+
+export { driverContext } from './context';
+export type { CheckContext, Observation } from './types';
+
+export interface ConditionResult extends Observation {
+  index: number;
+  kind: Condition['kind'];
+  /** The lab's French message: what the learner must achieve. */
+  message: string;
+  hints: string[];
+  elapsedMs: number;
+}
+
+/** One read-only evaluation of a condition; failures of the API become observations. */
+export async function evaluate(condition: Condition, ctx: CheckContext): Promise<Observation> {
+  try {
+    switch (condition.kind) {
+      case 'swarm':
+        return await checkSwarm(condition, ctx);
+      case 'node':
+        return await checkNode(condition, ctx);
+      case 'service':
+        return await checkService(condition, ctx);
+      case 'tasks':
+        return await checkTasks(condition, ctx);
+      case 'secret':
+      case 'config':
+        return await checkFile(condition, ctx);
+      case 'network':
+        return await checkNetwork(condition, ctx);
+      case 'stack':
+        return await checkStack(condition, ctx);
+      case 'volume':
+        return await checkVolume(condition, ctx);
+      case 'exec':
+        return await checkExec(condition, ctx);
+    }
+  } catch (error) {
+    const reason = error instanceof NoManagerError ? error.message : `erreur de l’API Docker : ${(error as Error).message}`;
+    return { ok: false, observed: reason, expected: 'un swarm qui répond' };
+  }
+}
+
+export interface ConvergeOptions {
+  /** Poll until every condition passes or its timeout ends (Swarm converges); false: one look. */
+  wait: boolean;
+  defaultTimeoutSec?: number;
+  intervalMs?: number;
+  onProgress?(results: ConditionResult[]): void;
+  signal?: AbortSignal;
+}
+
+/** Evaluates conditions, polling those that fail until they pass or time out. */
+export async function converge(conditions: Condition[], ctx: CheckContext, opts: ConvergeOptions): Promise<ConditionResult[]> {
+  const started = Date.now();
+  const deadline = (c: Condition) => started + (opts.wait ? (c.timeout ?? opts.defaultTimeoutSec ?? 20) * 1000 : 0);
+  const results: ConditionResult[] = conditions.map((c, index) => ({
+    index,
+    kind: c.kind,
+    message: c.message,
+    hints: c.hints,
+    ok: false,
+    observed: 'pas encore vérifié',
+    expected: '',
+    elapsedMs: 0,
+  }));
+  for (;;) {
+    for (const [i, c] of conditions.entries()) {
+      if (results[i]!.ok) continue;
+      const seen = await evaluate(c, ctx);
+      results[i] = { ...results[i]!, ...seen, elapsedMs: Date.now() - started };
+    }
+    opts.onProgress?.(results.map((r) => ({ ...r })));
+    const pending = conditions.filter((c, i) => !results[i]!.ok && Date.now() < deadline(c));
+    if (pending.length === 0 || opts.signal?.aborted) return results;
+    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 1000));
+  }
+}

@@ -1,0 +1,29 @@
+import type { Condition } from '../labs/schema';
+import { Comparison, missing } from './comparison';
+import { listNodes } from './swarm-objects';
+import type { CheckContext, Observation } from './types';
+
+type NodeCondition = Extract<Condition, { kind: 'node' }>;
+
+const AVAILABILITY: Record<string, string> = { active: 'active', pause: 'en pause (pause)', drain: 'vidé (drain)' };
+
+export async function checkNode(c: NodeCondition, ctx: CheckContext): Promise<Observation> {
+  const nodes = await listNodes(await ctx.manager());
+  const node = nodes.find((n) => n.Description?.Hostname === c.node);
+  if (!node) return missing(`le nœud ${c.node} dans le swarm`, `${c.node} membre du swarm`);
+  const cmp = new Comparison();
+  if (c.role) cmp.add('rôle', node.Spec?.Role ?? '?', c.role);
+  if (c.availability) cmp.add('disponibilité', AVAILABILITY[node.Spec?.Availability ?? ''] ?? '?', AVAILABILITY[c.availability]!);
+  if (c.state) cmp.add('état', node.Status?.State ?? '?', c.state);
+  if (c.leader !== undefined) {
+    const isLeader = Boolean(node.ManagerStatus?.Leader);
+    cmp.add('leader', isLeader ? 'oui' : 'non', c.leader ? 'oui' : 'non');
+  }
+  if (c.labels) {
+    const actual = node.Spec?.Labels ?? {};
+    for (const [key, value] of Object.entries(c.labels)) {
+      cmp.add(`label ${key}`, key in actual ? actual[key]! : 'absent', value);
+    }
+  }
+  return cmp.result();
+}

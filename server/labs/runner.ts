@@ -1,0 +1,117 @@
+import type { ClusterManager } from '../clusters';
+import { converge, driverContext, type ConditionResult } from '../checker';
+import type { ClusterShape } from '../drivers/types';
+import { loadLab, type LoadedLab } from './loader';
+import type { ProgressStore } from './progress';
+import type { CommandBlock, Exercise } from './schema';
+
+export interface CheckReport {
+  lab: string;
+  exercise: string;
+  ok: boolean;
+  conditions: ConditionResult[];
+  checkedAt: string;
+}
+
+/** Types a command into a learner's terminal (the server's demo mode); absent in the CLI. */
+export type Typist = (cluster: string, node: string, text: string) => Promise<void>;
+
+export class CommandError extends Error {}
+
+export function shapeOf(lab: LoadedLab): ClusterShape {
+  return { managers: lab.cluster.managers, workers: lab.cluster.workers, swarm: lab.cluster.swarm, labels: lab.cluster.labels };
+}
+
+/**
+ * What a lab does on a cluster: start (fresh cluster + setup), check an exercise, solve it,
+ * reset. The HTTP API and the CLI are two faces over these functions.
+ */
+export class LabRunner {
+  constructor(
+    private readonly clusters: ClusterManager,
+    private readonly labsDir: string,
+    private readonly progress: ProgressStore,
+  ) {}
+
+  lab(id: string): LoadedLab {
+    return loadLab(this.labsDir, id);
+  }
+
+  exercise(lab: LoadedLab, id?: string): Exercise {
+    const exercise = id ? lab.exercises.find((e) => e.id === id) : lab.exercises[0];
+    if (!exercise) throw new Error(`le TP « ${lab.id} » n’a pas d’exercice « ${id} » (exercices : ${lab.exercises.map((e) => e.id).join(', ')})`);
+    return exercise;
+  }
+
+  /** The learner's cluster holds this lab: a fresh cluster and its setup the first time, kept afterwards. */
+  async start(cluster: string, labId: string): Promise<LoadedLab> {
+    const lab = this.lab(labId);
+    const state = await this.progress.get(cluster);
+    if (state.currentLab === lab.id) {
+      await this.clusters.ensure(cluster, shapeOf(lab), lab.images);
+      return lab;
+    }
+    return this.reset(cluster, labId);
+  }
+
+  /** A fresh cluster in the lab's starting state. */
+  async reset(cluster: string, labId: string): Promise<LoadedLab> {
+    const lab = this.lab(labId);
+    await this.progress.update(cluster, (s) => {
+      s.currentLab = undefined;
+    });
+    await this.clusters.reset(cluster, shapeOf(lab), lab.images);
+    await this.run(cluster, lab.setup);
+    await this.progress.update(cluster, (s) => {
+      s.currentLab = lab.id;
+    });
+    return lab;
+  }
+
+  /** Runs command blocks in order on their nodes; stops at the first failing one. */
+  async run(cluster: string, blocks: CommandBlock[], typist?: Typist): Promise<void> {
+    const driver = this.clusters.driver;
+    for (const block of blocks) {
+      if ('action' in block) {
+        await driver.power(cluster, block.node, block.action === 'stop' ? 'off' : 'on');
+      } else if (typist) {
+        await typist(cluster, block.node, `${block.run}\r`);
+      } else {
+        const result = await driver.exec(cluster, block.node, ['sh', '-c', block.run]);
+        if (result.code !== 0) {
+          throw new CommandError(`« ${block.run} » sur ${block.node} a échoué (code ${result.code}) : ${(result.stderr || result.stdout).trim().slice(0, 500)}`);
+        }
+      }
+    }
+  }
+
+  async check(
+    cluster: string,
+    labId: string,
+    exerciseId: string | undefined,
+    opts: { wait: boolean; onProgress?(r: ConditionResult[]): void; signal?: AbortSignal },
+  ): Promise<CheckReport> {
+    const lab = this.lab(labId);
+    const exercise = this.exercise(lab, exerciseId);
+    const ctx = driverContext(this.clusters.driver, cluster);
+    const conditions = await converge(exercise.conditions, ctx, opts);
+    const ok = conditions.every((c) => c.ok);
+    const now = new Date().toISOString();
+    await this.progress.update(cluster, (s) => {
+      const key = `${lab.id}/${exercise.id}`;
+      const p = (s.exercises[key] ??= { attempts: 0 });
+      p.attempts++;
+      p.lastCheckAt = now;
+      if (ok) p.passedAt ??= now;
+    });
+    return { lab: lab.id, exercise: exercise.id, ok, conditions, checkedAt: now };
+  }
+
+  /** Runs the reference solution (typed into the learner's terminals when a typist is given). */
+  async solve(cluster: string, labId: string, exerciseId: string | undefined, typist?: Typist): Promise<Exercise> {
+    const lab = this.lab(labId);
+    const exercise = this.exercise(lab, exerciseId);
+    await this.run(cluster, exercise.solution, typist);
+    return exercise;
+  }
+}
