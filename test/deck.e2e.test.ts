@@ -189,6 +189,17 @@ describe.skipIf(!hasChromium)('le diaporama construit, dans Chromium', () => {
     expect(info).toEqual({ title: 'Docker en cluster', lang: 'fr', next: 'Diapositive suivante', number: expect.stringMatching(/^Diapositive 1 sur \d+$/) });
   });
 
+  it('prefers-reduced-motion : pas de transition', async () => {
+    const p = await browser.newPage();
+    await p.emulateMedia({ reducedMotion: 'reduce' });
+    await open(p, `${server.url}#/placement`);
+    const reduced = await p.evaluate(() => ({ t: window.Reveal!.getConfig().transition, b: window.Reveal!.getConfig().backgroundTransition }));
+    await p.close();
+    expect(reduced).toEqual({ t: 'none', b: 'none' });
+    const normal = await page.evaluate(() => window.Reveal!.getConfig().transition);
+    expect(normal).not.toBe('none');
+  });
+
   it('aucune erreur dans la console, aucune requête hors du serveur local', () => {
     expect(browser.consoleErrors).toEqual([]);
     expect(browser.outsideRequests(server.url)).toEqual([]);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { build, createServer, mergeConfig, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DECK_ROOT, deckViteConfig } from '../vite.config';
+import { DECK_ROOT, deckIndexHtml, deckViteConfig } from '../vite.config';
 import { chromiumOrSkip, launchChromium, type ChromiumSession } from './chromium';
 
 const hasChromium = chromiumOrSkip('dev-server');
@@ -43,6 +43,41 @@ describe('erreur de Markdown au build', () => {
     const outDir = path.join(slides.dir, 'out');
     const p = build(mergeConfig(deckViteConfig({ index: slides.index }), { configFile: false, logLevel: 'silent', build: { outDir, emptyOutDir: true } }));
     await expect(p).rejects.toThrow(new RegExp(`${CHAPTER.replace('.', '\\.')}:${at + 1}:\\d+: .*fragment`));
+  });
+});
+
+describe('Vite en mode middleware (serveur des TP)', () => {
+  it('deckIndexHtml() rend index.html avec les diapositives et le client HMR, et une page d’erreur pour un Markdown cassé', async () => {
+    const slides = copySlides();
+    const vite = await createServer(
+      mergeConfig(deckViteConfig({ index: slides.index, watch: [slides.dir] }), {
+        configFile: false,
+        logLevel: 'silent',
+        server: { middlewareMode: true, hmr: { port: 0 } },
+        appType: 'custom',
+      }),
+    );
+    try {
+      const ok = await deckIndexHtml(vite, '/');
+      expect(ok.status).toBe(200);
+      expect(ok.html).toContain('<section id="placement"');
+      expect(ok.html).toContain('/@vite/client');
+      expect(ok.html).toMatch(/<title>Docker en cluster<\/title>/);
+      const text = readFileSync(slides.chapter, 'utf8');
+      writeFileSync(slides.chapter, text.replace(ORIGINAL_TEXT, `${ORIGINAL_TEXT} §fragment:x§;`));
+      // The watcher re-renders; the next request gets the overlay page.
+      let bad = await deckIndexHtml(vite, '/');
+      for (const t0 = Date.now(); bad.status === 200 && Date.now() - t0 < 10_000; ) {
+        await new Promise((r) => setTimeout(r, 50));
+        bad = await deckIndexHtml(vite, '/');
+      }
+      expect(bad.status).toBe(500);
+      expect(bad.html).toContain('ErrorOverlay');
+      expect(bad.html).toMatch(new RegExp(`${CHAPTER.replace('.', '\\.')}:\\d+:\\d+`));
+    } finally {
+      await vite.close();
+      rmSync(slides.dir, { recursive: true, force: true });
+    }
   });
 });
 
