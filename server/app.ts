@@ -17,6 +17,10 @@ import {
 } from './http/edge';
 import { serveStatic } from './http/static';
 import { LearnerRegistry, type Learner } from './learners';
+import { LabError } from './labs/loader';
+import { ProgressStore } from './labs/progress';
+import { CommandError, LabRunner, shapeOf } from './labs/runner';
+import { removeServerInfo, writeServerInfo } from './server-info';
 import { NodeUnavailableError as TerminalNodeUnavailable, TerminalGateway } from './terminals';
 
 /** The id (and cluster id) of the person at the machine when the server listens on loopback. */
@@ -74,6 +78,11 @@ export async function startLabServer(config: ServerConfig): Promise<LabServer> {
     },
   });
 
+  const progress = new ProgressStore(path.join(config.dataDir, 'progress'));
+  // A recreated cluster ends the learner's shells: close them rather than leave dead ones.
+  const runner = clusters ? new LabRunner(clusters, path.join(REPO_ROOT, 'labs'), progress, (cluster) => gateway.closeLearner(cluster)) : null;
+  const typist = (cluster: string, node: string, text: string) => gateway.type({ learner: cluster, node, tab: '1' }, text);
+
   const server = createHttpServer();
   const deck = await deckHandler(config, server);
 
@@ -116,8 +125,43 @@ export async function startLabServer(config: ServerConfig): Promise<LabServer> {
         await gateway.type({ learner: learner.id, node, tab }, body.text);
         return sendJson(res, 200, { ok: true });
       }
-      default:
-        throw new HttpError(404, `pas de route ${route}`);
+      case 'GET /api/progress':
+        return sendJson(res, 200, await progress.get(learner.id));
+    }
+    const labRoute = /^(POST) \/api\/labs\/([a-z0-9-]+)\/(start|reset|check|solve)$/.exec(route);
+    if (!labRoute) throw new HttpError(404, `pas de route ${route}`);
+    const [, , labId, action] = labRoute;
+    const labs = (() => {
+      if (!runner) throw new HttpError(503, `travaux pratiques indisponibles : ${backend.reason}`);
+      return runner;
+    })();
+    const body = await readJson(req);
+    const exercise = typeof body.exercise === 'string' ? body.exercise : undefined;
+    switch (action) {
+      case 'start':
+      case 'reset': {
+        const lab = action === 'start' ? await labs.start(learner.id, labId!) : await labs.reset(learner.id, labId!);
+        shapes.set(learner.id, shapeOf(lab));
+        return sendJson(res, 200, { lab: lab.id, nodes: await backend.driver!.nodes(learner.id) });
+      }
+      case 'solve': {
+        await labs.start(learner.id, labId!);
+        const done = await labs.solve(learner.id, labId!, exercise, typist);
+        return sendJson(res, 200, { lab: labId, exercise: done.id, typed: true });
+      }
+      default: {
+        // Streams progress (one JSON line per poll) while Swarm converges, then the report.
+        const abort = new AbortController();
+        res.once('close', () => abort.abort());
+        res.writeHead(200, { 'Content-Type': 'application/x-ndjson; charset=utf-8', 'Cache-Control': 'no-store' });
+        const report = await labs.check(learner.id, labId!, exercise, {
+          wait: body.wait !== false,
+          signal: abort.signal,
+          onProgress: (conditions) => res.write(`${JSON.stringify({ progress: conditions })}\n`),
+        });
+        res.end(`${JSON.stringify({ report })}\n`);
+        return;
+      }
     }
   }
 
@@ -152,6 +196,8 @@ export async function startLabServer(config: ServerConfig): Promise<LabServer> {
     })().catch((error: unknown) => {
       if (res.headersSent) return res.destroy();
       if (error instanceof HttpError) return sendError(res, error.status, error.message);
+      if (error instanceof LabError || error instanceof CommandError) return sendError(res, 400, error.message);
+      if (error instanceof NodeUnavailableError) return sendError(res, 409, error.message);
       console.error(error);
       sendError(res, 500, (error as Error).message || 'erreur interne');
     });
@@ -184,6 +230,7 @@ export async function startLabServer(config: ServerConfig): Promise<LabServer> {
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${hostForUrl}:${address.port}`;
   const localToken = await registry.fixed(LOCAL_LEARNER, 'instructor', 'Formateur');
+  await writeServerInfo(config.dataDir, { url, token: localToken, pid: process.pid });
 
   return {
     server,
@@ -195,6 +242,7 @@ export async function startLabServer(config: ServerConfig): Promise<LabServer> {
     clusters,
     gateway,
     async close() {
+      await removeServerInfo(config.dataDir);
       await gateway.close();
       await deck.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -31,6 +31,7 @@ export class LabRunner {
     private readonly clusters: ClusterManager,
     private readonly labsDir: string,
     private readonly progress: ProgressStore,
+    private readonly onReset: (cluster: string) => void = () => undefined,
   ) {}
 
   lab(id: string): LoadedLab {
@@ -60,6 +61,7 @@ export class LabRunner {
     await this.progress.update(cluster, (s) => {
       s.currentLab = undefined;
     });
+    this.onReset(cluster);
     await this.clusters.reset(cluster, shapeOf(lab), lab.images);
     await this.run(cluster, lab.setup);
     await this.progress.update(cluster, (s) => {

@@ -114,6 +114,8 @@ class Terminal {
   cols: number;
   rows: number;
   disposed = false;
+  /** Bumped at each (re)start: an exit probe from an older shell must not touch a newer one. */
+  generation = 0;
   constructor(readonly key: TerminalKey, scrollback: number, cols: number, rows: number) {
     this.ring = new RingBuffer(scrollback);
     this.cols = cols;
@@ -235,6 +237,7 @@ export class TerminalGateway {
 
   private start(term: Terminal): void {
     term.state = 'starting';
+    term.generation++;
     term.starting = this.spawn(term).finally(() => { term.starting = null; });
   }
 
@@ -285,13 +288,15 @@ export class TerminalGateway {
   /** The shell ended: tell apart "the learner typed exit" from "the node is gone" by asking the driver again. */
   private async onExit(term: Terminal, code: number): Promise<void> {
     term.state = 'exited';
+    const generation = term.generation;
     let gone = false;
     try {
       await this.opts.resolveShell(term.key);
     } catch (err) {
       gone = err instanceof NodeUnavailableError;
     }
-    if (term.disposed || term.proc) return;
+    // Enter may have reopened a shell meanwhile.
+    if (term.disposed || term.generation !== generation) return;
     if (gone) {
       term.state = 'unavailable';
       this.say(term, MESSAGES.unavailable(term.key.node), YELLOW);
@@ -482,7 +487,7 @@ export class TerminalGateway {
     const ring = term.ring;
     const canResume = hello.session === term.session && typeof hello.offset === 'number'
       && hello.offset >= ring.start && hello.offset <= ring.end;
-    const from = canResume ? (hello.offset as number) : ring.start;
+    const from = canResume ? (hello.offset as number) : charBoundary(ring);
     this.send(client, {
       t: 'attached', session: term.session, offset: from, reset: !canResume,
       state: term.state, pid: term.proc?.pid ?? null, cols: term.cols, rows: term.rows,
@@ -565,6 +570,14 @@ export class TerminalGateway {
     c.ws.close(CLOSE_CODES.slow, 'slow');
     if (c.term === term) this.detach(c);
   }
+}
+
+/** The ring's start, moved past UTF-8 continuation bytes so a full replay starts on a character. */
+function charBoundary(ring: RingBuffer): number {
+  let from = ring.start;
+  const head = ring.slice(from)[0];
+  for (let i = 0; head && i < Math.min(3, head.length) && (head[i]! & 0xc0) === 0x80; i++) from++;
+  return from;
 }
 
 function toBuffer(data: RawData): Buffer {
