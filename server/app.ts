@@ -62,14 +62,14 @@ export async function startLabServer(config: ServerConfig): Promise<LabServer> {
   const clusters = backend.driver ? new ClusterManager(backend.driver) : null;
   if (clusters) await clusters.adopt();
   const shapes = new Map<string, ClusterShape>();
-  const shapeOf = (learner: string) => shapes.get(learner) ?? DEFAULT_SHAPE;
+  const currentShape = (learner: string) => shapes.get(learner) ?? DEFAULT_SHAPE;
 
   const gateway = new TerminalGateway({
     graceMs: config.graceMs,
     async resolveShell(key) {
       if (!clusters || !backend.driver) throw new TerminalNodeUnavailable(key.node, `travaux pratiques indisponibles : ${backend.reason}`);
       try {
-        await clusters.ensure(key.learner, shapeOf(key.learner));
+        await clusters.ensure(key.learner, currentShape(key.learner));
         return await backend.driver.shell(key.learner, key.node);
       } catch (error) {
         if (error instanceof NodeUnavailableError) throw new TerminalNodeUnavailable(key.node, error.message);
@@ -103,7 +103,7 @@ export async function startLabServer(config: ServerConfig): Promise<LabServer> {
       case 'POST /api/cluster/up':
       case 'POST /api/cluster/reset': {
         const body = await readJson(req);
-        const shape = parseShape(body.shape) ?? shapeOf(learner.id);
+        const shape = parseShape(body.shape) ?? currentShape(learner.id);
         shapes.set(learner.id, shape);
         if (route.endsWith('reset')) {
           gateway.closeLearner(learner.id);

@@ -487,7 +487,7 @@ export class TerminalGateway {
     const ring = term.ring;
     const canResume = hello.session === term.session && typeof hello.offset === 'number'
       && hello.offset >= ring.start && hello.offset <= ring.end;
-    const from = canResume ? (hello.offset as number) : charBoundary(ring);
+    const from = canResume ? (hello.offset as number) : ring.charStart;
     this.send(client, {
       t: 'attached', session: term.session, offset: from, reset: !canResume,
       state: term.state, pid: term.proc?.pid ?? null, cols: term.cols, rows: term.rows,
@@ -570,14 +570,6 @@ export class TerminalGateway {
     c.ws.close(CLOSE_CODES.slow, 'slow');
     if (c.term === term) this.detach(c);
   }
-}
-
-/** The ring's start, moved past UTF-8 continuation bytes so a full replay starts on a character. */
-function charBoundary(ring: RingBuffer): number {
-  let from = ring.start;
-  const head = ring.slice(from)[0];
-  for (let i = 0; head && i < Math.min(3, head.length) && (head[i]! & 0xc0) === 0x80; i++) from++;
-  return from;
 }
 
 function toBuffer(data: RawData): Buffer {

@@ -51,4 +51,17 @@ describe('RingBuffer', () => {
     expect(r.allocatedBytes).toBeLessThanOrEqual(1024 + 256);
     expect(joined(r, 0)).toBe('k'.repeat(1024));
   });
+
+  it('charStart skips UTF-8 continuation bytes at the start of the ring', () => {
+    const r = new RingBuffer(5, 2);
+    r.append(bytes('éééé')); // C3 A9 × 4: start = 3 falls on A9
+    expect(r.start).toBe(3);
+    expect(r.charStart).toBe(4);
+    expect(joined(r, r.charStart)).toBe('éé');
+    r.append(bytes('a'));
+    expect(r.start).toBe(4);
+    expect(r.charStart).toBe(4);
+    const e = new RingBuffer(8);
+    expect(e.charStart).toBe(0);
+  });
 });

@@ -25,6 +25,21 @@ export class RingBuffer {
     return Math.max(0, this._end - this.capacity);
   }
 
+  /** `start` moved past UTF-8 continuation bytes, so that a full replay begins on a character. */
+  get charStart(): number {
+    let from = this.start;
+    const head = this.slice(from);
+    let skipped = 0;
+    for (const chunk of head) {
+      for (let i = 0; i < chunk.length && skipped < 3; i++, skipped++) {
+        if ((chunk[i]! & 0xc0) !== 0x80) return from;
+        from++;
+      }
+      if (skipped >= 3) break;
+    }
+    return from;
+  }
+
   /** Absolute offset just past the newest byte (total bytes ever appended). */
   get end(): number {
     return this._end;
