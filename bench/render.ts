@@ -6,6 +6,7 @@
  * in bench/baseline.json (key `render`). --update-baseline rewrites that key only.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderCourse, renderDeck } from '../src/render/index.js';
@@ -60,14 +61,16 @@ if (existsSync(coursePath)) {
 
 const baselineFile: Record<string, unknown> = existsSync(baselinePath) ? JSON.parse(readFileSync(baselinePath, 'utf8')) : {};
 const baseline = (baselineFile.render ?? {}) as Record<string, Figures>;
-console.log(`render, ${runs} runs after warm-up (Node ${process.version})`);
+console.log(`render, ${runs} runs after warm-up (Node ${process.version}, load average ${loadavg()[0]!.toFixed(1)})`);
 for (const [name, f] of Object.entries(results)) {
   const b = baseline[name];
   const ratio = b ? ` | ratio to baseline: median ×${(f.median / b.median).toFixed(2)}, p95 ×${(f.p95 / b.p95).toFixed(2)} (baseline ${b.median} / ${b.p95} ms)` : ' | no baseline';
   console.log(`  ${name.padEnd(6)} median ${f.median.toFixed(1)} ms, p95 ${f.p95.toFixed(1)} ms${ratio}`);
 }
 if (update) {
-  baselineFile.render = results;
+  // Load average recorded with the figures: the machine is shared, numbers are only comparable
+  // under similar load.
+  baselineFile.render = { ...results, measured: { node: process.version, cpus: cpus().length, loadavg1: Math.round(loadavg()[0]! * 10) / 10 } };
   writeFileSync(baselinePath, JSON.stringify(baselineFile, null, 2) + '\n');
   console.log(`baseline written to ${path.relative(process.cwd(), baselinePath)} (key "render")`);
 }
