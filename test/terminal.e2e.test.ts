@@ -256,4 +256,30 @@ describe.skipIf(!hasChromium)('terminal panel in a scaled reveal.js slide (Chrom
     expect(browser.consoleErrors).toEqual([]);
     await page.close();
   });
+
+  it('a flood (`yes`) keeps the page responsive and the server bounded; Ctrl+C stops it', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${origin}/#/1`);
+    await page.waitForFunction(() => window.__lab?.statuses.includes('open'), undefined, { timeout: 30_000 });
+    await page.locator('.lab-term-overlay .xterm-screen').click();
+    await page.keyboard.press('Control+c');
+    await page.keyboard.type('yes FLOT');
+    await page.keyboard.press('Enter');
+    await waitForScreen(page, /^FLOT$/m, 'le flot');
+    // The page keeps painting frames and answering while the flood runs.
+    for (let i = 0; i < 20; i++) {
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
+    }
+    await page.keyboard.press('Control+c');
+    await expect.poll(async () => (await screenRows(page)).filter((r) => r).at(-1), { timeout: 30_000 }).toMatch(PROMPT_RE);
+    await page.keyboard.type('echo fin-$((3*3))');
+    await page.keyboard.press('Enter');
+    await waitForScreen(page, /^fin-9$/m, 'la commande après le flot');
+    const stats = gateway.stats();
+    console.info(`[terminal.e2e] flood in Chromium: peak unacked ${stats.peakUnackedBytes} B, pauses ${stats.pauses}`);
+    expect(stats.peakUnackedBytes).toBeLessThanOrEqual(512 * 1024 + 64 * 1024);
+    expect(stats.peakRingBytes).toBeLessThanOrEqual(256 * 1024 + 16 * 1024);
+    expect(browser.consoleErrors).toEqual([]);
+    await page.close();
+  });
 });
