@@ -1,0 +1,87 @@
+// The course CI: every exercise of every lab, on a real swarm. Setup, the check FAILS, the
+// reference solution, the check PASSES; each wrong solution, from the exercise's starting state,
+// leaves the conditions it names failing.
+import Docker from 'dockerode';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ClusterManager } from '../server/clusters';
+import { REPO_ROOT } from '../server/config';
+import { chooseNodeImage } from '../server/drivers/detect';
+import { DindDriver } from '../server/drivers/dind';
+import { loadAllLabs, type LoadedLab } from '../server/labs/loader';
+import { ProgressStore } from '../server/labs/progress';
+import { LabRunner } from '../server/labs/runner';
+import { engineAvailable, leftovers } from './engine';
+
+const enabled = await engineAvailable('course CI (every lab on a real swarm)');
+const labs = loadAllLabs(path.join(REPO_ROOT, 'labs'));
+const only = process.env.DEC_LABS?.split(',').filter(Boolean);
+
+describe.skipIf(!enabled)('course CI: every lab on a real swarm', async () => {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dec-course-'));
+  const host = new Docker();
+  const driver = new DindDriver({
+    host,
+    image: enabled ? await chooseNodeImage(host, process.env.DEC_NODE_IMAGE) : 'none',
+    privileged: 'auto',
+    socketDir: path.join(dataDir, 'sockets'),
+    cacheDir: path.join(dataDir, 'cache'),
+  });
+  const clusters = new ClusterManager(driver);
+  const runner = new LabRunner(clusters, path.join(REPO_ROOT, 'labs'), new ProgressStore(path.join(dataDir, 'progress')));
+  const used: string[] = [];
+
+  afterAll(async () => {
+    for (const id of used) await clusters.down(id);
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('has at least 12 labs and 30 verified conditions', () => {
+    expect(labs.length).toBeGreaterThanOrEqual(12);
+    expect(labs.reduce((n, l) => n + l.exercises.reduce((m, e) => m + e.conditions.length, 0), 0)).toBeGreaterThanOrEqual(30);
+  });
+
+  /** From a fresh cluster, replays the solutions (and cleanups) of the exercises before `index`. */
+  async function startOfExercise(cluster: string, lab: LoadedLab, index: number): Promise<void> {
+    await runner.reset(cluster, lab.id);
+    for (const previous of lab.exercises.slice(0, index)) {
+      await runner.run(cluster, previous.solution);
+      const report = await runner.check(cluster, lab.id, previous.id, { wait: true });
+      expect(report.ok, `${lab.id}/${previous.id} should pass again while replaying`).toBe(true);
+      await runner.run(cluster, previous.cleanup);
+    }
+  }
+
+  for (const lab of labs.filter((l) => !only || only.includes(l.id))) {
+    it(`${lab.id}: ${lab.title}`, { timeout: 900_000 }, async () => {
+      const cluster = `ci-${lab.id}`.slice(0, 32).replace(/-$/, '');
+      used.push(cluster);
+      await runner.reset(cluster, lab.id);
+      for (const [index, exercise] of lab.exercises.entries()) {
+        const where = `${lab.id}/${exercise.id}`;
+        const before = await runner.check(cluster, lab.id, exercise.id, { wait: false });
+        expect(before.ok, `${where}: the check must fail before the solution`).toBe(false);
+
+        for (const wrong of exercise.wrong) {
+          await runner.run(cluster, wrong.commands);
+          const report = await runner.check(cluster, lab.id, exercise.id, { wait: true });
+          for (const i of wrong.fails) {
+            const c = report.conditions[i]!;
+            expect(c.ok, `${where}, wrong solution « ${wrong.name} »: condition ${i} (${c.message}) must fail; observed ${c.observed}`).toBe(false);
+          }
+          await startOfExercise(cluster, lab, index);
+        }
+
+        await runner.solve(cluster, lab.id, exercise.id);
+        const after = await runner.check(cluster, lab.id, exercise.id, { wait: true });
+        const failed = after.conditions.filter((c) => !c.ok).map((c) => `${c.message} — observé : ${c.observed} ; attendu : ${c.expected}`);
+        expect(failed, `${where}: the check must pass after the solution`).toEqual([]);
+        await runner.run(cluster, exercise.cleanup);
+      }
+      await clusters.down(cluster);
+      expect(await leftovers(cluster)).toEqual([]);
+    });
+  }
+});
