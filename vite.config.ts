@@ -28,6 +28,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type UserConfig, type ViteDevServer } from 'vite';
 import { deckPlugin, toViteError, jsonForScript, type DeckPluginOptions } from './src/deck/vite-plugin.js';
+import { labRenderer } from './server/labs/markup';
 
 /** The repository root (where index.html and slides/ live). */
 export const DECK_ROOT = path.dirname(fileURLToPath(import.meta.url));
@@ -41,7 +42,8 @@ export function deckViteConfig(options: DeckPluginOptions = {}): UserConfig {
     // Relative URLs everywhere: the built site works from any path (or file://-like hosting).
     base: './',
     publicDir: false,
-    plugins: [deckPlugin(options)],
+    // Lab slides are rendered from labs/<id>/lab.yaml, in dev, in the lab server and in the build.
+    plugins: [deckPlugin({ lab: labRenderer(path.join(DECK_ROOT, 'labs')), ...options })],
     build: {
       outDir: 'dist',
       // Vite's hashed files go to deck/, so that assets/ stays the slides' own folder.

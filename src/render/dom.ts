@@ -83,7 +83,8 @@ function tokenIds(data: string): number[] {
   return [...data.matchAll(TOKEN_RE)].map((m) => parseInt(m[1]!, 36));
 }
 
-function typography(node: N): void {
+/** French typography on the prose text nodes under `node` (never code, pre, kbd…). */
+export function typography(node: N): void {
   for (let c = node.firstChild; c; c = c.nextSibling) {
     if (c.nodeType === TEXT) {
       const t = c as Text;

@@ -286,3 +286,4 @@ export function renderCourse(indexPath: string, options: RenderOptions = {}): Re
   }
   return renderBodies(meta, fm.keyPos('title'), bodies, options, warnings);
 }
+export { renderMarkdownFragment } from './fragment.js';
