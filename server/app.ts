@@ -128,6 +128,14 @@ export async function startLabServer(config: ServerConfig): Promise<LabServer> {
       case 'GET /api/progress':
         return sendJson(res, 200, await progress.get(learner.id));
     }
+    const power = /^POST \/api\/cluster\/nodes\/([a-z0-9]+)\/(stop|start)$/.exec(route);
+    if (power) {
+      const [, node, state] = power;
+      if (!NODE_NAME.test(node!)) throw new HttpError(400, 'nœud invalide');
+      if (!backend.driver) throw new HttpError(503, `travaux pratiques indisponibles : ${backend.reason}`);
+      await backend.driver.power(learner.id, node!, state === 'stop' ? 'off' : 'on');
+      return sendJson(res, 200, await needCluster().status(learner.id));
+    }
     const labRoute = /^(POST) \/api\/labs\/([a-z0-9-]+)\/(start|reset|check|solve)$/.exec(route);
     if (!labRoute) throw new HttpError(404, `pas de route ${route}`);
     const [, , labId, action] = labRoute;

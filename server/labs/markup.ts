@@ -18,7 +18,7 @@ export function labMarkup(lab: LoadedLab, exerciseId?: string): string {
     ...Array.from({ length: lab.cluster.workers }, (_, i) => `worker${i + 1}`),
   ];
   return `<div class="lab" data-lab="${esc(lab.id)}" data-nodes="${nodes.join(',')}">
-<header class="lab-head"><span class="lab-badge">TP</span><h3 class="lab-title">${esc(lab.title)}</h3><p class="lab-summary">${renderMarkdownFragment(lab.summary, { inline: true })}</p></header>
+<header class="lab-head"><span class="lab-badge">TP</span><h3 class="lab-title">${renderMarkdownFragment(lab.title, { inline: true })}</h3><p class="lab-summary">${renderMarkdownFragment(lab.summary, { inline: true })}</p></header>
 <div class="lab-main">
 <ol class="lab-exercises">
 ${exercises.map((e) => exerciseMarkup(e, lab.exercises.indexOf(e) + 1)).join('\n')}
@@ -30,7 +30,7 @@ ${exercises.map((e) => exerciseMarkup(e, lab.exercises.indexOf(e) + 1)).join('\n
 
 function exerciseMarkup(e: Exercise, number: number): string {
   return `<li class="lab-exercise" data-exercise="${esc(e.id)}">
-<h4 class="lab-exercise-title"><span class="lab-exercise-number">${number}.</span> ${esc(e.title)}</h4>
+<h4 class="lab-exercise-title"><span class="lab-exercise-number">${number}.</span> ${renderMarkdownFragment(e.title, { inline: true })}</h4>
 <div class="lab-instructions">${renderMarkdownFragment(e.instructions)}</div>
 ${e.commands.length ? `<div class="lab-commands">${e.commands.map(commandMarkup).join('')}</div>` : ''}
 <ul class="lab-conditions">
