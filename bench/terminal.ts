@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import * as pty from 'node-pty';
 import { WebSocket, WebSocketServer } from 'ws';
-import { localBash, startTestEdge, TestClient, TEST_PS1 } from '../server/terminals/testing';
+import { PROTOCOL_VERSION } from '../server/terminals/protocol';
+import { localBash, startTestEdge, TEST_PS1 } from '../server/terminals/testing';
 
 export interface TerminalBench {
   throughputMBps: number;
@@ -67,13 +68,51 @@ async function measure(conn: Conn): Promise<{ mbps: number; echo: number[] }> {
   return { mbps, echo };
 }
 
-function gatewayConn(c: TestClient): Conn {
+/**
+ * A bare ws client, the same for the gateway and the relay so that client-side costs are equal:
+ * it counts bytes and keeps the last 64. With `protocol`, it speaks the gateway's protocol
+ * (hello, then an ack every 32 KiB like the browser panel).
+ */
+async function rawConn(url: string, protocol: boolean): Promise<Conn> {
+  const ws = new WebSocket(url, { perMessageDeflate: false });
+  let received = 0;
+  let offset = 0;
+  let acked = 0;
+  let tail = '';
+  let attached = !protocol;
+  const waiters = new Set<() => void>();
+  ws.on('message', (d: Buffer, isBinary: boolean) => {
+    if (!isBinary) {
+      const msg = JSON.parse(d.toString()) as { t: string; offset?: number };
+      if (msg.t === 'attached') { attached = true; offset = acked = msg.offset ?? 0; }
+    } else {
+      received += d.length;
+      offset += d.length;
+      tail = (tail + d.subarray(Math.max(0, d.length - 64)).toString('latin1')).slice(-64);
+      if (protocol && offset - acked >= 32 * 1024) {
+        acked = offset;
+        ws.send(JSON.stringify({ t: 'ack', offset }));
+      }
+    }
+    for (const w of [...waiters]) w();
+  });
+  const wait = (cond: () => boolean, timeoutMs: number) => new Promise<void>((resolve, reject) => {
+    if (cond()) return resolve();
+    const timer = setTimeout(() => { waiters.delete(check); reject(new Error(`bench timeout; tail ${JSON.stringify(tail)}`)); }, timeoutMs);
+    const check = () => { if (cond()) { clearTimeout(timer); waiters.delete(check); resolve(); } };
+    waiters.add(check);
+  });
+  await new Promise((r) => ws.once('open', r));
+  if (protocol) {
+    ws.send(JSON.stringify({ t: 'hello', v: PROTOCOL_VERSION, session: null, offset: null, cols: 80, rows: 24 }));
+    await wait(() => attached, 10_000);
+  }
   return {
-    received: () => c.received,
-    tail: () => c.text.slice(-64),
-    type: (s) => c.type(s),
-    wait: (cond, t) => c.waitFor(cond, t, 'bench condition'),
-    close: () => c.close(),
+    received: () => received,
+    tail: () => tail,
+    type: (s) => ws.send(Buffer.from(s), { binary: true }),
+    wait,
+    close: () => new Promise<void>((r) => { ws.once('close', () => r()); ws.close(); }),
   };
 }
 
@@ -93,30 +132,7 @@ async function startMinimalRelay() {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   return {
-    async connect(): Promise<Conn> {
-      const ws = new WebSocket(url, { perMessageDeflate: false });
-      let received = 0;
-      let tail = '';
-      const waiters = new Set<() => void>();
-      ws.on('message', (d: Buffer) => {
-        received += d.length;
-        tail = (tail + d.subarray(Math.max(0, d.length - 64)).toString('latin1')).slice(-64);
-        for (const w of [...waiters]) w();
-      });
-      await new Promise((r) => ws.once('open', r));
-      return {
-        received: () => received,
-        tail: () => tail,
-        type: (s) => ws.send(Buffer.from(s), { binary: true }),
-        wait: (cond, timeoutMs) => new Promise<void>((resolve, reject) => {
-          if (cond()) return resolve();
-          const timer = setTimeout(() => { waiters.delete(check); reject(new Error('bench timeout')); }, timeoutMs);
-          const check = () => { if (cond()) { clearTimeout(timer); waiters.delete(check); resolve(); } };
-          waiters.add(check);
-        }),
-        close: () => new Promise<void>((r) => { ws.once('close', () => r()); ws.close(); }),
-      };
-    },
+    connect: () => rawConn(url, false),
     async close() {
       for (const p of ptys) p.kill();
       wss.close();
@@ -126,48 +142,57 @@ async function startMinimalRelay() {
   };
 }
 
-async function series(runs: number, open: () => Promise<{ conn: Conn; done: () => Promise<void> }>) {
-  const mbps: number[] = [];
-  const p50: number[] = [];
-  const p99: number[] = [];
+type Opener = () => Promise<{ conn: Conn; done: () => Promise<void> }>;
+interface Series { throughputMBps: number; echoP50Ms: number; echoP99Ms: number; all: { mbps: number[]; p50: number[]; p99: number[] } }
+
+/** Runs the openers in turn, run after run (interleaved, so that both see the same machine load). */
+async function interleaved(runs: number, openers: Opener[]): Promise<Series[]> {
+  const acc = openers.map(() => ({ mbps: [] as number[], p50: [] as number[], p99: [] as number[] }));
   for (let i = 0; i < runs; i++) {
-    const { conn, done } = await open();
-    const r = await measure(conn);
-    await conn.close();
-    await done();
-    mbps.push(r.mbps);
-    p50.push(quantile(r.echo, 0.5));
-    p99.push(quantile(r.echo, 0.99));
+    for (let k = 0; k < openers.length; k++) {
+      const { conn, done } = await openers[k]!();
+      const r = await measure(conn);
+      await conn.close();
+      await done();
+      acc[k]!.mbps.push(r.mbps);
+      acc[k]!.p50.push(quantile(r.echo, 0.5));
+      acc[k]!.p99.push(quantile(r.echo, 0.99));
+    }
   }
-  return { throughputMBps: median(mbps), echoP50Ms: median(p50), echoP99Ms: median(p99), all: { mbps, p50, p99 } };
+  return acc.map((a) => ({ throughputMBps: median(a.mbps), echoP50Ms: median(a.p50), echoP99Ms: median(a.p99), all: a }));
 }
 
 export async function benchTerminal(opts: { runs?: number; baseline?: boolean; log?: (s: string) => void } = {}): Promise<TerminalBench> {
   const runs = opts.runs ?? Number(process.env.BENCH_RUNS ?? 5);
   const log = opts.log ?? ((s: string) => console.log(s));
   const edge = await startTestEdge({ resolveShell: async () => localBash() });
+  const relay = (opts.baseline ?? true) ? await startMinimalRelay() : null;
   const rssBeforeMB = rssMB();
   let learner = 0;
-  const ours = await series(runs, async () => {
-    const c = await TestClient.connect(edge.url('bench', '1', `bench-${learner++}`), { keepChars: 256 });
-    return { conn: gatewayConn(c), done: async () => edge.gateway.closeLearner(`bench-${learner - 1}`) };
-  });
+  const gatewayOpener: Opener = async () => {
+    const name = `bench-${learner++}`;
+    const conn = await rawConn(edge.url('bench', '1', name), true);
+    return { conn, done: async () => edge.gateway.closeLearner(name) };
+  };
+  const relayOpener: Opener = async () => ({ conn: await relay!.connect(), done: async () => {} });
+  const [ours, base] = await interleaved(runs, relay ? [gatewayOpener, relayOpener] : [gatewayOpener]);
   (globalThis as { gc?: () => void }).gc?.();
   const rssAfterMB = rssMB();
   const stats = edge.gateway.stats();
   await edge.close();
+  await relay?.close();
   const result: TerminalBench = {
-    throughputMBps: ours.throughputMBps, echoP50Ms: ours.echoP50Ms, echoP99Ms: ours.echoP99Ms, rssBeforeMB, rssAfterMB,
+    throughputMBps: ours!.throughputMBps, echoP50Ms: ours!.echoP50Ms, echoP99Ms: ours!.echoP99Ms, rssBeforeMB, rssAfterMB,
   };
   const f = (x: number) => x.toFixed(x < 10 ? 2 : 1);
-  log(`terminal gateway (${runs} runs, medians): flood ${f(result.throughputMBps)} MB/s, echo p50 ${f(result.echoP50Ms)} ms / p99 ${f(result.echoP99Ms)} ms, rss ${f(rssBeforeMB)} → ${f(rssAfterMB)} MB (bench process: gateway + client), peak unacked ${stats.peakUnackedBytes} B, peak ring ${stats.peakRingBytes} B, pauses ${stats.pauses}`);
-  log(`  runs: MB/s ${ours.all.mbps.map(f).join(' ')} | p50 ${ours.all.p50.map(f).join(' ')} | p99 ${ours.all.p99.map(f).join(' ')}`);
-  if (opts.baseline ?? true) {
-    const relay = await startMinimalRelay();
-    const base = await series(runs, async () => ({ conn: await relay.connect(), done: async () => {} }));
-    await relay.close();
-    log(`minimal ws+node-pty relay, same machine now: flood ${f(base.throughputMBps)} MB/s, echo p50 ${f(base.echoP50Ms)} ms / p99 ${f(base.echoP99Ms)} ms`);
-    log(`  gateway/relay: throughput ${(100 * result.throughputMBps / base.throughputMBps).toFixed(0)} %, echo p50 ${(result.echoP50Ms / base.echoP50Ms).toFixed(2)}×`);
+  const row = (s: Series) => `flood ${f(s.throughputMBps)} MB/s, echo p50 ${f(s.echoP50Ms)} ms / p99 ${f(s.echoP99Ms)} ms`;
+  const runsOf = (s: Series) => `runs: MB/s ${s.all.mbps.map(f).join(' ')} | p50 ${s.all.p50.map(f).join(' ')} | p99 ${s.all.p99.map(f).join(' ')}`;
+  log(`terminal gateway (${runs} runs, medians): ${row(ours!)}; rss ${f(rssBeforeMB)} → ${f(rssAfterMB)} MB (bench process: gateway + clients${relay ? ' + relay' : ''}); peak unacked ${stats.peakUnackedBytes} B, peak ring ${stats.peakRingBytes} B, pauses ${stats.pauses}`);
+  log(`  ${runsOf(ours!)}`);
+  if (base) {
+    log(`minimal ws+node-pty relay, interleaved on the same machine: ${row(base)}`);
+    log(`  ${runsOf(base)}`);
+    log(`  gateway / relay: throughput ${(100 * result.throughputMBps / base.throughputMBps).toFixed(0)} %, echo p50 ${(result.echoP50Ms / base.echoP50Ms).toFixed(2)}×, p99 ${(result.echoP99Ms / base.echoP99Ms).toFixed(2)}×`);
   }
   log('NOTES.md anchors (idle 2-vCPU machine): minimal relay 43–49 MB/s, echo 0.25 / 2 ms, server 56 → 61 MB; wetty 40–42 MB/s, 2.8 / 5–7 ms, 78 → 97–112 MB');
   return result;

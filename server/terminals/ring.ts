@@ -1,23 +1,18 @@
 /**
  * Bounded byte history of one terminal, addressed by absolute offsets.
  *
- * Bytes [start, end) are retained, with end - start <= capacity. Data is copied into
- * fixed-size blocks so that a stream of 1-byte echoes costs no per-chunk object, and the
- * retained memory stays below capacity + one block.
+ * Bytes [start, end) are retained, with end - start <= capacity, in one circular buffer: byte at
+ * absolute offset `o` lives at `o % buf.length`. The buffer starts small and doubles up to the
+ * capacity, so idle terminals cost little and a flood allocates nothing once it is full (a
+ * per-chunk allocation cost about a quarter of the throughput in the bench).
  */
 export class RingBuffer {
-  private blocks: Buffer[] = [];
-  /** Bytes used in the last block. */
-  private tailUsed = 0;
-  /** Absolute offset of blocks[0][0]. */
-  private firstBlockOffset = 0;
+  private buf: Buffer;
   private _end = 0;
 
-  constructor(
-    readonly capacity: number,
-    private readonly blockSize = Math.min(16 * 1024, Math.max(1, capacity)),
-  ) {
+  constructor(readonly capacity: number, initialBytes = 16 * 1024) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('capacity must be a positive integer');
+    this.buf = Buffer.allocUnsafe(Math.min(capacity, Math.max(1, initialBytes)));
   }
 
   /** Absolute offset of the oldest retained byte. */
@@ -25,83 +20,71 @@ export class RingBuffer {
     return Math.max(0, this._end - this.capacity);
   }
 
-  /** `start` moved past UTF-8 continuation bytes, so that a full replay begins on a character. */
-  get charStart(): number {
-    let from = this.start;
-    const head = this.slice(from);
-    let skipped = 0;
-    for (const chunk of head) {
-      for (let i = 0; i < chunk.length && skipped < 3; i++, skipped++) {
-        if ((chunk[i]! & 0xc0) !== 0x80) return from;
-        from++;
-      }
-      if (skipped >= 3) break;
-    }
-    return from;
-  }
-
   /** Absolute offset just past the newest byte (total bytes ever appended). */
   get end(): number {
     return this._end;
   }
 
-  /** Bytes held in memory by the blocks (what the ring costs). */
+  /** Bytes held in memory (what the ring costs). */
   get allocatedBytes(): number {
-    return this.blocks.length * this.blockSize;
+    return this.buf.length;
+  }
+
+  /** `start` moved past UTF-8 continuation bytes, so that a full replay begins on a character. */
+  get charStart(): number {
+    let from = this.start;
+    for (let i = 0; i < 3 && from < this._end; i++) {
+      if ((this.buf[from % this.buf.length]! & 0xc0) !== 0x80) break;
+      from++;
+    }
+    return from;
   }
 
   append(data: Uint8Array): void {
-    let pos = 0;
+    if (data.length === 0) return;
+    const newEnd = this._end + data.length;
+    const retained = Math.min(this.capacity, newEnd);
+    if (retained > this.buf.length) this.grow(retained);
     // Only the last `capacity` bytes of a huge chunk can survive.
-    if (data.length > this.capacity) {
-      const skip = data.length - this.capacity;
-      this.dropAll(this._end + skip);
-      pos = skip;
-    }
-    while (pos < data.length) {
-      let tail = this.blocks[this.blocks.length - 1];
-      if (!tail || this.tailUsed === this.blockSize) {
-        tail = Buffer.allocUnsafe(this.blockSize);
-        this.blocks.push(tail);
-        this.tailUsed = 0;
-      }
-      const n = Math.min(this.blockSize - this.tailUsed, data.length - pos);
-      tail.set(data.subarray(pos, pos + n), this.tailUsed);
-      this.tailUsed += n;
-      pos += n;
-      this._end += n;
-    }
-    this.trim();
+    const keep = Math.min(data.length, this.buf.length);
+    this.writeAt(newEnd - keep, data.subarray(data.length - keep));
+    this._end = newEnd;
   }
 
-  /** The retained bytes from `from` (clamped to [start, end]) to the end, as views (no copy). */
+  /** Copies of the retained bytes from `from` (clamped to [start, end]) to the end. */
   slice(from: number): Buffer[] {
     const start = Math.max(from, this.start);
-    const out: Buffer[] = [];
-    if (start >= this._end) return out;
-    let blockOffset = this.firstBlockOffset;
-    for (let i = 0; i < this.blocks.length; i++) {
-      const block = this.blocks[i]!;
-      const used = i === this.blocks.length - 1 ? this.tailUsed : this.blockSize;
-      const blockEnd = blockOffset + used;
-      if (blockEnd > start) out.push(block.subarray(Math.max(0, start - blockOffset), used));
-      blockOffset = blockEnd;
-    }
-    return out;
+    if (start >= this._end) return [];
+    return this.views(start, this._end).map((v) => Buffer.from(v));
   }
 
-  private trim(): void {
-    const start = this.start;
-    while (this.blocks.length > 1 && this.firstBlockOffset + this.blockSize <= start) {
-      this.blocks.shift();
-      this.firstBlockOffset += this.blockSize;
-    }
+  /** Views (no copy) of [from, to) in the circular buffer: one or two segments. */
+  private views(from: number, to: number): Buffer[] {
+    const size = this.buf.length;
+    const a = from % size;
+    const n = to - from;
+    if (a + n <= size) return [this.buf.subarray(a, a + n)];
+    return [this.buf.subarray(a, size), this.buf.subarray(0, n - (size - a))];
   }
 
-  private dropAll(newEnd: number): void {
-    this.blocks = [];
-    this.tailUsed = 0;
-    this._end = newEnd;
-    this.firstBlockOffset = newEnd;
+  private writeAt(abs: number, data: Uint8Array): void {
+    const size = this.buf.length;
+    const a = abs % size;
+    const first = Math.min(data.length, size - a);
+    this.buf.set(data.subarray(0, first), a);
+    if (first < data.length) this.buf.set(data.subarray(first), 0);
+  }
+
+  private grow(needed: number): void {
+    let size = this.buf.length;
+    while (size < needed) size *= 2;
+    size = Math.min(size, this.capacity);
+    const old = this._end > this.start ? this.views(this.start, this._end) : [];
+    let at = this.start;
+    this.buf = Buffer.allocUnsafe(size);
+    for (const v of old) {
+      this.writeAt(at, v);
+      at += v.length;
+    }
   }
 }

@@ -69,8 +69,8 @@ export interface ClientOptions {
   offset?: number | null;
   cols?: number;
   rows?: number;
-  /** 'auto': ack every received frame at once (like xterm's write callback on an idle page). */
-  ack?: 'auto' | 'manual';
+  /** 'auto': ack every received frame at once; a number: ack once that many bytes are unacknowledged (the browser acks every 32 KiB or when idle); 'manual': never by itself. */
+  ack?: 'auto' | 'manual' | number;
   /** Keep at most this many characters of decoded output (default 4 MiB); the byte count is always exact. */
   keepChars?: number;
   maxPayload?: number;
@@ -124,13 +124,15 @@ export class TestClient {
         this.dropped += this.text.length - keep;
         this.text = this.text.slice(-keep);
       }
-      if ((this.opts.ack ?? 'auto') === 'auto') this.ack();
+      const policy = this.opts.ack ?? 'auto';
+      if (policy === 'auto' || (typeof policy === 'number' && this.offset - this.lastAck >= policy)) this.ack();
     } else {
       const msg = JSON.parse(data.toString('utf8')) as ServerMessage;
       this.messages.push(msg);
       if (msg.t === 'attached') {
         this.session = msg.session;
         this.offset = msg.offset;
+        this.lastAck = msg.offset;
         this.pid = msg.pid;
         this.state = msg.state;
         if (msg.reset) { this.dropped += this.text.length; this.text = ''; }
@@ -142,7 +144,10 @@ export class TestClient {
     this.wake();
   }
 
+  private lastAck = 0;
+
   ack(): void {
+    this.lastAck = this.offset;
     if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ t: 'ack', offset: this.offset }));
   }
 
