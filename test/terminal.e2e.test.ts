@@ -155,6 +155,10 @@ describe.skipIf(!hasChromium)('terminal panel in a scaled reveal.js slide (Chrom
     await page.waitForFunction(() => !document.querySelector<HTMLElement>('.lab-term-toast')!.hidden);
     expect(await page.locator('.lab-term-toast').textContent()).toBe('Copié\u202f!');
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('MOTCIBLE');
+    // Ctrl+Shift+C copies the selection again (and sends nothing to the shell).
+    await page.evaluate(() => navigator.clipboard.writeText('autre chose'));
+    await page.keyboard.press('Control+Shift+C');
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe('MOTCIBLE');
     await expect.poll(() => page.locator('.lab-term-hint').isVisible()).toBe(true);
     expect(await page.locator('.lab-term-hint').textContent()).toContain('Ctrl+Maj+C pour copier, Ctrl+Maj+V pour coller');
 
@@ -280,6 +284,17 @@ describe.skipIf(!hasChromium)('terminal panel in a scaled reveal.js slide (Chrom
     expect(stats.peakUnackedBytes).toBeLessThanOrEqual(512 * 1024 + 64 * 1024);
     expect(stats.peakRingBytes).toBeLessThanOrEqual(256 * 1024);
     expect(browser.consoleErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('opens no shell in the speaker view iframes (?receiver)', async () => {
+    const page = await browser.newPage();
+    const before = opened.length;
+    await page.goto(`${origin}/?receiver#/1`);
+    await page.waitForFunction(() => !!window.__lab);
+    expect(await page.locator('.lab-term-slot').textContent()).toBe('Terminal disponible dans la présentation');
+    expect(await page.locator('.lab-term-overlay').count()).toBe(0);
+    expect(opened.length).toBe(before);
     await page.close();
   });
 });

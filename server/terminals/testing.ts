@@ -71,7 +71,7 @@ export interface ClientOptions {
   rows?: number;
   /** 'auto': ack every received frame at once; a number: ack once that many bytes are unacknowledged (the browser acks every 32 KiB or when idle); 'manual': never by itself. */
   ack?: 'auto' | 'manual' | number;
-  /** Keep at most this many characters of decoded output (default 4 MiB); the byte count is always exact. */
+  /** Keep only about this many characters of decoded output (default: all). When it trims, `text.length` stops growing: use `mark`/`since()` or `received` (bytes). */
   keepChars?: number;
   maxPayload?: number;
 }
@@ -119,7 +119,7 @@ export class TestClient {
       this.offset += data.length;
       this.received += data.length;
       this.text += this.decoder.decode(data, { stream: true });
-      const keep = this.opts.keepChars ?? 4 * 1024 * 1024;
+      const keep = this.opts.keepChars ?? Infinity;
       if (this.text.length > keep * 2) {
         this.dropped += this.text.length - keep;
         this.text = this.text.slice(-keep);

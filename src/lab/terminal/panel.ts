@@ -29,6 +29,7 @@ const TEXT = {
   copyFailed: 'Copie impossible : utilisez Ctrl+Maj+C',
   hint: 'Ctrl+Maj+C pour copier, Ctrl+Maj+V pour coller · Échap puis ← → pour changer de diapositive',
   terminalOf: (node: string) => `Terminal de ${node}`,
+  inert: 'Terminal disponible dans la présentation',
 };
 
 /** Keys that, right after Escape, leave the terminal and go to the slides. */
@@ -63,6 +64,7 @@ export class TerminalPanel {
   private copyTimer: ReturnType<typeof setTimeout> | null = null;
   private resizeTimer: ReturnType<typeof setTimeout> | null = null;
   private disposed = false;
+  private readonly inert: boolean;
   private readonly baseFont: number;
 
   constructor(host: HTMLElement, private readonly opts: TerminalPanelOptions) {
@@ -120,6 +122,15 @@ export class TerminalPanel {
     this.overlay.addEventListener('focusout', this.onFocusChange);
 
     host.append(this.root);
+    // The speaker view loads the deck twice more in iframes (?receiver), and PDF export prints
+    // it: no shell there, only the placeholder.
+    this.inert = /[?&](receiver|print-pdf)\b/.test(location.search);
+    if (this.inert) {
+      this.slot.textContent = TEXT.inert;
+      this.slot.classList.add('lab-term-inert');
+      this.disposed = true;
+      return;
+    }
     document.body.append(this.overlay);
     this.show(this.tabs[0]!);
     this.raf = requestAnimationFrame(this.follow);
@@ -146,6 +157,10 @@ export class TerminalPanel {
   }
 
   dispose(): void {
+    if (this.inert) {
+      this.root.remove();
+      return;
+    }
     if (this.disposed) return;
     this.disposed = true;
     cancelAnimationFrame(this.raf);
