@@ -1,6 +1,6 @@
 // The gateway's mechanics with real ws clients and real bash shells in node-pty.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MESSAGES, NodeUnavailableError, type TerminalKey } from './gateway';
+import { MESSAGES, NodeUnavailableError, TooManyTerminalsError, type TerminalKey } from './gateway';
 import { CLOSE_CODES } from './protocol';
 import { localBash, startTestEdge, TestClient, TEST_PS1, type TestEdge } from './testing';
 
@@ -300,7 +300,7 @@ describe('TerminalGateway with local bash', () => {
 describe('grace period and stalled clients', () => {
   let edge: TestEdge;
   beforeAll(async () => {
-    edge = await startTestEdge({ resolveShell: async () => localBash(), graceMs: 600, highWaterBytes: 64 * 1024, stallMs: 1000 });
+    edge = await startTestEdge({ resolveShell: async () => localBash(), graceMs: 600, highWaterBytes: 64 * 1024, stallMs: 1000, maxTerminalsPerLearner: 2 });
   });
   afterAll(async () => { await edge?.close(); });
 
@@ -343,5 +343,24 @@ describe('grace period and stalled clients', () => {
     expect(slow.closeCode).toBe(CLOSE_CODES.slow);
     await fast.waitForText('DONE-42', 0, 60_000);
     await fast.close();
+  });
+
+  it('limits the terminals one learner holds', async () => {
+    const a = await TestClient.connect(edge.url('n-max', '1', 'erin'));
+    const b = await TestClient.connect(edge.url('n-max', '2', 'erin'));
+    const ws = new (await import('ws')).WebSocket(edge.url('n-max', '3', 'erin'));
+    const got: string[] = [];
+    ws.on('message', (d) => got.push(String(d)));
+    ws.on('open', () => ws.send(JSON.stringify({ t: 'hello', v: 1, session: null, offset: null })));
+    const code = await new Promise<number>((r) => ws.once('close', (c) => r(c)));
+    expect(code).toBe(CLOSE_CODES.tooMany);
+    expect(JSON.parse(got[0]!)).toMatchObject({ t: 'error', code: 'too-many', message: MESSAGES.tooMany(2) });
+    await expect(edge.gateway.type({ learner: 'erin', node: 'n-max', tab: '4' }, 'ls\r')).rejects.toBeInstanceOf(TooManyTerminalsError);
+    // Reattaching to a held terminal and other learners are not affected.
+    const a2 = await TestClient.connect(edge.url('n-max', '1', 'erin'));
+    expect(a2.pid).toBe(a.pid);
+    const other = await TestClient.connect(edge.url('n-max', '3', 'frank'));
+    expect(other.state).not.toBeNull();
+    await Promise.all([a.close(), b.close(), a2.close(), other.close()]);
   });
 });

@@ -33,6 +33,8 @@ export interface GatewayOptions {
   stallMs?: number;
   /** WebSocket ping interval; a client missing a pong is dropped (default 30 s, 0 = off). */
   heartbeatMs?: number;
+  /** Terminals one learner may hold at once (all nodes and tabs; default 24). */
+  maxTerminalsPerLearner?: number;
   /** Size of a new pty before the first client tells its own (default 80x24). */
   defaultCols?: number;
   defaultRows?: number;
@@ -84,7 +86,16 @@ export const MESSAGES = {
   expired: 'Terminal fermé après une longue inactivité.',
   shutdown: 'Le serveur s’arrête.',
   slow: 'Affichage trop lent : reconnexion…',
+  tooMany: (max: number) => `Trop de terminaux ouverts (${max} au plus) : fermez des onglets ou attendez quelques minutes.`,
 };
+
+/** Thrown when a learner already holds `maxTerminalsPerLearner` terminals. */
+export class TooManyTerminalsError extends Error {
+  constructor(readonly max: number) {
+    super(MESSAGES.tooMany(max));
+    this.name = 'TooManyTerminalsError';
+  }
+}
 
 interface Client {
   ws: WebSocket;
@@ -130,6 +141,7 @@ export class TerminalGateway {
   private readonly opts: Required<Omit<GatewayOptions, 'resolveShell'>> & Pick<GatewayOptions, 'resolveShell'>;
   private readonly wss: WebSocketServer;
   private readonly terms = new Map<string, Terminal>();
+  private readonly sockets = new Set<WebSocket>();
   private readonly ticker: NodeJS.Timeout;
   private lastPing = Date.now();
   private closed = false;
@@ -148,6 +160,7 @@ export class TerminalGateway {
       lowWaterBytes: opts.lowWaterBytes ?? Math.floor(highWaterBytes / 4),
       stallMs: opts.stallMs ?? 15_000,
       heartbeatMs: opts.heartbeatMs ?? 30_000,
+      maxTerminalsPerLearner: opts.maxTerminalsPerLearner ?? 24,
       defaultCols: opts.defaultCols ?? 80,
       defaultRows: opts.defaultRows ?? 24,
     };
@@ -202,6 +215,7 @@ export class TerminalGateway {
     this.closed = true;
     clearInterval(this.ticker);
     for (const t of [...this.terms.values()]) this.dispose(t, 'shutdown');
+    for (const ws of this.sockets) ws.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
@@ -227,6 +241,9 @@ export class TerminalGateway {
     const k = id(key);
     let term = this.terms.get(k);
     if (!term) {
+      let held = 0;
+      for (const t of this.terms.values()) if (t.key.learner === key.learner) held++;
+      if (held >= this.opts.maxTerminalsPerLearner) throw new TooManyTerminalsError(this.opts.maxTerminalsPerLearner);
       term = new Terminal({ ...key }, this.opts.scrollbackBytes, this.opts.defaultCols, this.opts.defaultRows);
       this.terms.set(k, term);
       this.start(term);
@@ -411,12 +428,13 @@ export class TerminalGateway {
 
   private onConnection(ws: WebSocket, key: TerminalKey): void {
     const client: Client = { ws, term: null, sent: 0, acked: 0, overSince: 0, alive: true };
+    this.sockets.add(ws);
     // A socket that never says hello must not linger.
     const helloTimer = setTimeout(() => { if (!client.term) ws.close(CLOSE_CODES.protocol, 'hello timeout'); }, 10_000);
     helloTimer.unref();
     ws.on('pong', () => { client.alive = true; });
     ws.on('message', (data, isBinary) => this.onMessage(client, key, data, isBinary));
-    ws.on('close', () => { clearTimeout(helloTimer); this.detach(client); });
+    ws.on('close', () => { clearTimeout(helloTimer); this.sockets.delete(ws); this.detach(client); });
     ws.on('error', () => { /* 'close' follows */ });
   }
 
@@ -476,7 +494,15 @@ export class TerminalGateway {
   }
 
   private attach(client: Client, key: TerminalKey, hello: Extract<ClientMessage, { t: 'hello' }>): void {
-    const term = this.obtain(key);
+    let term: Terminal;
+    try {
+      term = this.obtain(key);
+    } catch (err) {
+      if (!(err instanceof TooManyTerminalsError)) throw err;
+      this.send(client, { t: 'error', code: 'too-many', message: err.message });
+      client.ws.close(CLOSE_CODES.tooMany, 'too many terminals');
+      return;
+    }
     if (term.graceTimer) {
       clearTimeout(term.graceTimer);
       term.graceTimer = null;

@@ -1,6 +1,7 @@
 export {
   TerminalGateway,
   NodeUnavailableError,
+  TooManyTerminalsError,
   MESSAGES,
   type ShellSpec,
   type TerminalKey,

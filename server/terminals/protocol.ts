@@ -41,7 +41,7 @@ export type ServerMessage =
   | { t: 'error'; code: ErrorCode; message: string }
   | { t: 'closed'; reason: 'reset' | 'expired' | 'shutdown' | 'slow'; message: string };
 
-export type ErrorCode = 'bad-message' | 'bad-resize' | 'not-attached' | 'input-dropped';
+export type ErrorCode = 'bad-message' | 'bad-resize' | 'not-attached' | 'too-many';
 
 /** WebSocket close codes used by the gateway (4000–4999 are free for applications). */
 export const CLOSE_CODES = {
@@ -51,6 +51,8 @@ export const CLOSE_CODES = {
   slow: 4002,
   /** Protocol violation (bad hello, binary before hello). Do not retry blindly. */
   protocol: 4003,
+  /** The learner holds too many terminals (maxTerminalsPerLearner). */
+  tooMany: 4008,
   /** Server shutdown. */
   shutdown: 1001,
 } as const;

@@ -9,6 +9,7 @@ const INPUT_CHUNK = 16 * 1024;
 const ACK_EVERY = 32 * 1024;
 const BACKOFF_MS = [250, 500, 1000, 2000, 4000, 8000, 10_000];
 const CLOSE_PROTOCOL = 4003;
+const CLOSE_TOO_MANY = 4008;
 const CLOSE_TOO_BIG = 1009;
 
 export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -119,7 +120,7 @@ export class TerminalConnection {
       this.attached = false;
       if (this.disposed) return;
       if (ev.code === CLOSE_TOO_BIG) this.sink.notice('Saisie trop longue refusée par le serveur : reconnexion…');
-      this.scheduleReconnect(ev.code === CLOSE_PROTOCOL);
+      this.scheduleReconnect(ev.code === CLOSE_PROTOCOL || ev.code === CLOSE_TOO_MANY);
     };
     ws.onerror = () => { /* onclose follows */ };
   }
