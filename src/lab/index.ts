@@ -1,0 +1,32 @@
+// The lab UI of a `<section data-lab>` slide, lazily loaded by src/deck/lab-hook.ts.
+//
+// With a lab server and a backend: the live lab (terminals on the learner's real cluster,
+// « Vérifier » streaming the checker's verdict, hints, solution, reset, power actions).
+// Without a server (static site) or without a backend: a self-paced mode that still teaches
+// (instructions, commands to copy, what the checker verifies, hints, solution, a notice).
+import type { RevealApi } from 'reveal.js';
+import { probeServer } from './api';
+import { LabSlide, type LabMode } from './lab-slide';
+import './lab.css';
+
+declare global {
+  interface Window {
+    /** Mounted lab slides (tests and the browser console). */
+    __labSlides?: LabSlide[];
+  }
+}
+
+export async function mountLabSlide(section: HTMLElement, reveal: RevealApi): Promise<(() => void) | void> {
+  if (!section.querySelector('.lab[data-lab]')) return;
+  const probe = await probeServer();
+  const mode: LabMode =
+    probe.kind === 'live' ? { kind: 'live' } : probe.kind === 'no-backend' ? { kind: 'no-backend', reason: probe.reason } : { kind: 'no-server' };
+  const slide = new LabSlide(section, reveal, mode);
+  (window.__labSlides ??= []).push(slide);
+  if (mode.kind === 'live') void slide.startLive();
+  else slide.startSelfPaced();
+  return () => {
+    slide.dispose();
+    window.__labSlides = window.__labSlides?.filter((s) => s !== slide);
+  };
+}
