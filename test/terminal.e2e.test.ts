@@ -32,7 +32,15 @@ async function waitForScreen(page: Page, re: RegExp, what: string, timeoutMs = 1
     const text = (await screenRows(page)).join('\n');
     const m = text.match(re);
     if (m) return m;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`écran sans ${what} (${re}) :\n${text}`);
+    if (Date.now() - t0 > timeoutMs) {
+      const state = await page.evaluate(() => ({
+        statuses: window.__lab?.statuses,
+        overlayHidden: window.__lab?.panel.element.hidden,
+        active: document.activeElement?.className,
+        slide: window.__lab?.deck.getIndices(),
+      }));
+      throw new Error(`écran sans ${what} (${re}) : ${JSON.stringify(state)}\n${text}`);
+    }
     await page.waitForTimeout(50);
   }
 }
@@ -249,9 +257,12 @@ describe.skipIf(!hasChromium)('terminal panel in a scaled reveal.js slide (Chrom
     await page.keyboard.press('Enter');
     const before = (await waitForScreen(page, /^AVANT=(\d+)$/m, 'PID'))[1];
     gateway.closeLearner('e2e');
-    await waitForScreen(page, /Cluster réinitialisé/, 'le message de réinitialisation');
     await page.waitForFunction((n) => window.__lab!.statuses.slice(n).filter((s) => s === 'open').length >= 2, statusesBefore, { timeout: 30_000 });
     await waitForScreen(page, PROMPT_RE, 'la nouvelle invite');
+    // The new shell's screen starts with the reason, not with the old shell's output.
+    const fresh = (await screenRows(page)).filter((r) => r);
+    expect(fresh[0]).toBe('Cluster réinitialisé : ouverture d’un nouveau terminal…');
+    expect(fresh.some((r) => r.startsWith('AVANT='))).toBe(false);
     await page.locator('.lab-term-overlay .xterm-screen').click();
     await page.keyboard.type('echo NOUVEAU=$$');
     await page.keyboard.press('Enter');

@@ -102,10 +102,22 @@ describe('TerminalGateway with local bash', () => {
     expect(b.text).not.toContain('BEFORE-2');
     expect(b.text).toBe(watcher.since(from));
 
+    // Missed more than the ring holds: a reset and the whole ring, from its start.
+    const { offset: bOffset } = b;
+    await b.kill();
+    const fromW = watcher.mark;
+    await edge.gateway.type({ learner: 'test', node: 'n-partial', tab: '1' }, `head -c ${SCROLLBACK + 1000} /dev/zero | tr '\\0' y; echo; echo LOST-$((1+2))\r`);
+    await watcher.waitFor(() => /LOST-3\r\n.*PROMPT\$ $/s.test(watcher.since(fromW)), 15_000, 'LOST-3');
+    const d = await TestClient.connect(url, { session, offset: bOffset });
+    expect(d.messages[0]).toMatchObject({ t: 'attached', reset: true, offset: watcher.offset - SCROLLBACK });
+    await d.waitFor(() => d.offset === watcher.offset, 5000, 'full ring');
+    expect(d.received).toBe(SCROLLBACK);
+    await d.close();
+
     // A stale session id (e.g. after the terminal was recreated) gets a full replay with reset.
     const c = await TestClient.connect(url, { session: 'stale', offset });
-    expect(c.messages[0]).toMatchObject({ t: 'attached', reset: true, offset: 0 });
-    await Promise.all([b.close(), c.close(), watcher.close()]);
+    expect(c.messages[0]).toMatchObject({ t: 'attached', reset: true, offset: watcher.offset - SCROLLBACK });
+    await Promise.all([c.close(), watcher.close()]);
   });
 
   it('two clients on one terminal both see the output, and both can type', async () => {

@@ -43,6 +43,8 @@ export class TerminalConnection {
   private readonly encoder = new TextEncoder();
   state: TerminalState | null = null;
   pid: number | null = null;
+  /** A notice to show again after the reset that the next attach will do (cluster reset). */
+  private carryNotice: string | null = null;
 
   constructor(private readonly url: () => string, private readonly sink: TerminalSink) {}
 
@@ -137,7 +139,11 @@ export class TerminalConnection {
   private onControl(msg: ServerMessage): void {
     switch (msg.t) {
       case 'attached':
-        if (msg.reset) this.sink.reset();
+        if (msg.reset) {
+          this.sink.reset();
+          if (this.carryNotice) this.sink.notice(this.carryNotice);
+        }
+        this.carryNotice = null;
         this.session = msg.session;
         this.offset = this.processed = this.acked = msg.offset;
         this.pendingWrites = 0;
@@ -161,7 +167,10 @@ export class TerminalConnection {
       case 'closed':
         // The socket closes right after; a reset means a fresh shell on reconnect.
         this.sink.notice(msg.message);
-        if (msg.reason === 'reset') this.attempt = 0;
+        if (msg.reason === 'reset') {
+          this.attempt = 0;
+          this.carryNotice = msg.message;
+        }
         return;
       case 'error':
         if (msg.code === 'bad-resize') return;
