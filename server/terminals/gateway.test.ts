@@ -357,6 +357,25 @@ describe('grace period and stalled clients', () => {
     await fast.close();
   });
 
+  it('a lone slow client is not dropped: the shell waits for it', async () => {
+    const slow = await TestClient.connect(edge.url('n-lone'), { ack: 'manual', keepChars: 4096 });
+    await slow.waitForText(TEST_PS1);
+    slow.ack();
+    slow.type('yes\r');
+    await until(() => edge.gateway.list('test').some((t) => t.node === 'n-lone') && slow.received > 64 * 1024, 'flood');
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(slow.closeCode).toBeNull();
+    expect(slow.received).toBeLessThanOrEqual(64 * 1024 + MAX_READ + 4096);
+    const drain = setInterval(() => slow.ack(), 5);
+    try {
+      slow.type('\x03');
+      expect(await slow.run('echo seul-$((7*6))', 30_000)).toContain('seul-42');
+    } finally {
+      clearInterval(drain);
+    }
+    await slow.close();
+  });
+
   it('limits the terminals one learner holds', async () => {
     const a = await TestClient.connect(edge.url('n-max', '1', 'erin'));
     const b = await TestClient.connect(edge.url('n-max', '2', 'erin'));

@@ -29,7 +29,7 @@ export interface GatewayOptions {
   highWaterBytes?: number;
   /** Resume the pty when every client is below this (default highWaterBytes / 4). */
   lowWaterBytes?: number;
-  /** A client above the high-water mark with no ack for this long is disconnected so others proceed (default 15 s). */
+  /** A client above the high-water mark for this long is disconnected if other clients of the terminal wait on it (default 15 s). */
   stallMs?: number;
   /** WebSocket ping interval; a client missing a pong is dropped (default 30 s, 0 = off). */
   heartbeatMs?: number;
@@ -576,7 +576,8 @@ export class TerminalGateway {
     if (ping) this.lastPing = now;
     for (const t of this.terms.values()) {
       for (const c of [...t.clients]) {
-        if (c.overSince && now - c.overSince > this.opts.stallMs) {
+        // Dropping a stalled client only helps when another one is waiting on it.
+        if (c.overSince && now - c.overSince > this.opts.stallMs && [...t.clients].some((o) => o !== c && !o.overSince)) {
           this.dropSlow(t, c);
           continue;
         }
