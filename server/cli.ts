@@ -37,6 +37,7 @@ Options :
   --driver auto|dind|local|none   --image <image>   --privileged auto|yes|no
   --host <adresse> --port <port>  --static  --data-dir <dossier>  --allow-origin <origine>
   --no-wait                   check : un seul regard, sans attendre la convergence
+  --no-open                   serve : ne pas ouvrir le navigateur
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -58,6 +59,7 @@ async function main(argv: string[]): Promise<number> {
       'allow-origin': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h', default: false },
       'no-wait': { type: 'boolean', default: false },
+      'no-open': { type: 'boolean', default: false },
     },
   });
   const [command, ...rest] = positionals;
@@ -72,7 +74,10 @@ async function main(argv: string[]): Promise<number> {
     const print = (s: string) => process.stdout.write(`${s}\n`);
     print(`\n  « Docker en cluster » — ${lab.url}`);
     print(`  Travaux pratiques : ${lab.backend.reason}`);
-    if (isLoopback(config.host)) print(`\n  Ouvrez : ${lab.localUrl}\n`);
+    if (isLoopback(config.host)) {
+      print(`\n  Ouvrez : ${lab.localUrl}\n`);
+      if (process.stdout.isTTY && !process.env.CI && !values['no-open']) openBrowser(lab.localUrl);
+    }
     else print(`\n  Formateur : ${lab.localUrl}\n  Apprenants : ${lab.joinUrl}\n`);
     const stop = () => {
       void lab.close().then(() => process.exit(0));
@@ -191,6 +196,14 @@ async function main(argv: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+/** Opens the course in the default browser, when there is one; silent otherwise. */
+function openBrowser(url: string): void {
+  const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  const child = spawn(command, [url], { stdio: 'ignore', detached: true });
+  child.on('error', () => undefined);
+  child.unref();
+}
 
 /** When a server runs, `solve` types the solution in the browser's terminal (demo mode). */
 async function solveThroughServer(dataDir: string, cluster: string, lab: string, exercise?: string): Promise<string | undefined> {

@@ -5,6 +5,17 @@ import { mkdir, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 
+/** The image's id on the host, pulled once from its registry if the host lacks it. */
+async function imageId(host: Docker, name: string): Promise<string> {
+  try {
+    return (await host.getImage(name).inspect()).Id;
+  } catch {
+    const stream = await host.pull(name);
+    await new Promise<void>((resolve, reject) => host.modem.followProgress(stream, (err) => (err ? reject(err) : resolve())));
+    return (await host.getImage(name).inspect()).Id;
+  }
+}
+
 /**
  * Saves host images into one archive (cached by image ids) for `docker load` into nodes, so
  * nodes never pull from a registry. Images missing on the host are reported in French.
@@ -14,7 +25,7 @@ export async function imageArchive(host: Docker, images: string[], cacheDir: str
   const missing: string[] = [];
   for (const name of [...new Set(images)].sort()) {
     try {
-      ids.push(`${name}@${(await host.getImage(name).inspect()).Id}`);
+      ids.push(`${name}@${(await imageId(host, name))}`);
     } catch {
       missing.push(name);
     }
@@ -22,7 +33,7 @@ export async function imageArchive(host: Docker, images: string[], cacheDir: str
   if (missing.length > 0) {
     throw new Error(
       `image${missing.length > 1 ? 's' : ''} absente${missing.length > 1 ? 's' : ''} du moteur hôte : ${missing.join(', ')}. ` +
-        `Récupérez-la${missing.length > 1 ? 's' : ''} une fois (docker pull) : les nœuds la chargeront depuis l’hôte.`,
+        `Le téléchargement a échoué : récupérez-la${missing.length > 1 ? 's' : ''} une fois (docker pull, ou server/images/build-standin-images.sh hors ligne) ; les nœuds la chargeront depuis l’hôte.`,
     );
   }
   const key = createHash('sha256').update(ids.join('\n')).digest('hex').slice(0, 16);
