@@ -116,6 +116,8 @@ export class LabSlide {
     // Header toolbar: course progress (and, live, reset).
     this.toolbar = el('div', 'lab-toolbar');
     root.querySelector('.lab-head')?.append(this.toolbar);
+    const summary = root.querySelector<HTMLElement>('.lab-summary');
+    if (summary) summary.title = summary.textContent ?? '';
     const progressButton = button('lab-progress-button', T.progressButton, `${T.progressTitle} (T)`);
     progressButton.addEventListener('click', () => void openProgress());
     this.toolbar.append(progressButton);
@@ -296,7 +298,7 @@ export class LabSlide {
     this.panel = new TerminalPanel(this.slot, {
       nodes: nodes.map((node) => ({ node })),
       wsUrl: terminalUrl,
-      fontSize: 14,
+      fontSize: 13,
     });
   }
 
