@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { ClusterManager } from './clusters';
 import { isLoopback, REPO_ROOT, type ServerConfig } from './config';
-import { detectBackend, type Backend } from './drivers/detect';
+import { detectBackend, detectOptions, type Backend } from './drivers/detect';
 import { DEFAULT_SHAPE, NodeUnavailableError, type ClusterShape } from './drivers/types';
 import {
   Edge,
@@ -51,14 +51,7 @@ export interface LabServer {
 export async function startLabServer(config: ServerConfig): Promise<LabServer> {
   const registry = await LearnerRegistry.open(config.dataDir);
   const edge = new Edge(registry, config.allowedOrigins);
-  const backend = await detectBackend({
-    choice: config.driver,
-    nodeImage: config.nodeImage,
-    privileged: config.privileged,
-    socketDir: path.join(config.dataDir, 'sockets'),
-    cacheDir: path.join(config.dataDir, 'cache'),
-    loopbackOnly: isLoopback(config.host),
-  });
+  const backend = await detectBackend(detectOptions(config, isLoopback(config.host)));
   const clusters = backend.driver ? new ClusterManager(backend.driver) : null;
   if (clusters) await clusters.adopt();
   const shapes = new Map<string, ClusterShape>();

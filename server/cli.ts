@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { LOCAL_LEARNER, startLabServer } from './app';
 import { ClusterManager } from './clusters';
 import { isLoopback, loadConfig, REPO_ROOT, type ConfigFlags } from './config';
-import { detectBackend } from './drivers/detect';
+import { detectBackend, detectOptions } from './drivers/detect';
 import { DEFAULT_SHAPE, type ClusterShape, type ClusterStatus } from './drivers/types';
 import { loadAllLabs } from './labs/loader';
 import { ProgressStore } from './labs/progress';
@@ -34,7 +34,8 @@ Options :
   --cluster <id>              cluster visé (par défaut « ${LOCAL_LEARNER} », celui du navigateur local)
   --managers <n> --workers <n> --bare
                               forme du cluster (par défaut 1 manager, 2 workers, swarm prêt)
-  --driver auto|dind|local|none   --image <image>   --privileged auto|yes|no
+  --driver auto|dind|local|ssh|vagrant|none   --image <image>   --privileged auto|yes|no
+  --inventory <fichier.yaml>  machines du pilote ssh (voir vagrant/inventory.example.yaml)
   --host <adresse> --port <port>  --static  --data-dir <dossier>  --allow-origin <origine>
   --no-wait                   check : un seul regard, sans attendre la convergence
   --no-open                   serve : ne pas ouvrir le navigateur
@@ -60,6 +61,7 @@ async function main(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h', default: false },
       'no-wait': { type: 'boolean', default: false },
       'no-open': { type: 'boolean', default: false },
+      inventory: { type: 'string' },
     },
   });
   const [command, ...rest] = positionals;
@@ -87,14 +89,7 @@ async function main(argv: string[]): Promise<number> {
     return new Promise<number>(() => undefined);
   }
 
-  const backend = await detectBackend({
-    choice: config.driver,
-    nodeImage: config.nodeImage,
-    privileged: config.privileged,
-    socketDir: path.join(config.dataDir, 'sockets'),
-    cacheDir: path.join(config.dataDir, 'cache'),
-    loopbackOnly: true,
-  });
+  const backend = await detectBackend(detectOptions(config, true));
   if (!backend.driver) {
     process.stderr.write(`Aucun moteur pour les TP : ${backend.reason}\n`);
     return 1;

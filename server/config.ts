@@ -17,6 +17,8 @@ export interface ServerConfig {
   allowedOrigins: string[];
   /** How long a terminal survives without a browser. */
   graceMs: number;
+  /** Inventory of the `ssh` driver. */
+  inventory?: string;
 }
 
 export interface ConfigFlags {
@@ -28,6 +30,7 @@ export interface ConfigFlags {
   image?: string;
   privileged?: string;
   'allow-origin'?: string[];
+  inventory?: string;
 }
 
 function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], what: string, fallback: T): T {
@@ -45,7 +48,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     port,
     mode: flags.static ? 'static' : 'dev',
     dataDir: path.resolve(flags['data-dir'] ?? env.DEC_DATA_DIR ?? path.join(REPO_ROOT, 'var')),
-    driver: oneOf(flags.driver ?? env.DEC_DRIVER, ['auto', 'dind', 'local', 'none'] as const, 'pilote', 'auto'),
+    driver: oneOf(flags.driver ?? env.DEC_DRIVER, ['auto', 'dind', 'local', 'ssh', 'vagrant', 'none'] as const, 'pilote', 'auto'),
+    inventory: flags.inventory ?? env.DEC_INVENTORY ?? undefined,
     nodeImage: flags.image ?? env.DEC_NODE_IMAGE ?? undefined,
     privileged: oneOf(flags.privileged ?? env.DEC_PRIVILEGED, ['auto', 'yes', 'no'] as const, 'mode privilégié', 'auto'),
     allowedOrigins: [...(flags['allow-origin'] ?? []), ...(env.DEC_ALLOW_ORIGINS?.split(',').filter(Boolean) ?? [])],

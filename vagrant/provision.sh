@@ -4,7 +4,9 @@
 # One script, two uses:
 #   - on a Vagrant VM (or any Debian machine of a lab room):
 #       provision.sh [--swarm bare|init|join] [--advertise-addr IP] [--manager-addr IP]
-#                    [--join-dir DIR] [--role manager|worker] [--labels k=v,k2=v2]
+#                    [--join-dir DIR] [--role manager|worker]
+#   - on a manager, once every node has joined, to label nodes:
+#       provision.sh --apply-labels worker1:zone=a,worker2:zone=b
 #   - inside a Debian root being turned into the Docker-in-Docker node image of the lab
 #     runtime (server/images/build-node-image.sh):
 #       provision.sh --image
@@ -17,10 +19,10 @@ role=worker
 advertise_addr=""
 manager_addr=""
 join_dir=/vagrant/.swarm
-labels=""
+apply_labels=""
 
 usage() {
-  sed -n '2,12p' "$0" >&2
+  sed -n '2,14p' "$0" >&2
   exit 2
 }
 
@@ -32,7 +34,7 @@ while [ $# -gt 0 ]; do
     --advertise-addr) advertise_addr=${2:?}; shift ;;
     --manager-addr) manager_addr=${2:?}; shift ;;
     --join-dir) join_dir=${2:?}; shift ;;
-    --labels) labels=${2:?}; shift ;;
+    --apply-labels) mode=labels; apply_labels=${2:?}; shift ;;
     -h|--help) usage ;;
     *) echo "provision.sh: unknown option $1" >&2; usage ;;
   esac
@@ -122,14 +124,27 @@ swarm_setup() {
     local target=${manager_addr:-$(cat "$join_dir/manager-addr")}
     docker swarm join "${addr_opt[@]}" --token "$(cat "$token_file")" "$target:2377"
   fi
-  if [ -n "$labels" ] && [ "$swarm" = init ]; then
-    local args=()
-    IFS=, read -ra pairs <<< "$labels"
-    for p in "${pairs[@]}"; do args+=(--label-add "$p"); done
-    docker node update "${args[@]}" "$(hostname)"
-  fi
 }
 
+label_nodes() {
+  local entry node pair
+  IFS=, read -ra entries <<< "$apply_labels"
+  for entry in "${entries[@]}"; do
+    node=${entry%%:*}
+    pair=${entry#*:}
+    if [ "$node" = "$entry" ] || [ -z "$pair" ]; then
+      echo "provision.sh: --apply-labels expects node:key=value, got $entry" >&2
+      exit 2
+    fi
+    docker node update --label-add "$pair" "$node" >/dev/null
+    echo "provision.sh: $node labelled $pair"
+  done
+}
+
+if [ "$mode" = labels ]; then
+  label_nodes
+  exit 0
+fi
 install_packages
 configure_daemon
 configure_shell

@@ -1,9 +1,14 @@
 import Docker from 'dockerode';
+import path from 'node:path';
+import { REPO_ROOT, type ServerConfig } from '../config';
 import { DindDriver } from './dind';
+import { loadInventory, type SshInventory } from './inventory';
 import { LocalDriver } from './local';
+import { SshDriver } from './ssh';
+import { vagrantInventory } from './vagrant';
 import type { Driver } from './types';
 
-export type DriverChoice = 'auto' | 'dind' | 'local' | 'none';
+export type DriverChoice = 'auto' | 'dind' | 'local' | 'ssh' | 'vagrant' | 'none';
 
 export interface DetectOptions {
   choice: DriverChoice;
@@ -13,6 +18,11 @@ export interface DetectOptions {
   cacheDir: string;
   /** The local driver opens host shells: only allowed when the server is reachable from this machine only. */
   loopbackOnly: boolean;
+  /** `ssh` driver: the inventory file. */
+  inventory?: string;
+  /** `vagrant` driver: the folder of the Vagrantfile, and where recorded host keys go. */
+  vagrantDir?: string;
+  dataDir?: string;
 }
 
 export interface Backend {
@@ -44,10 +54,36 @@ async function ensureImage(host: Docker, image: string): Promise<void> {
   await new Promise<void>((resolve, reject) => host.modem.followProgress(stream, (err) => (err ? reject(err) : resolve())));
 }
 
+/** Detection options from the server's configuration (one place for the server and the CLI). */
+export function detectOptions(config: ServerConfig, loopbackOnly: boolean): DetectOptions {
+  return {
+    choice: config.driver,
+    nodeImage: config.nodeImage,
+    privileged: config.privileged,
+    socketDir: path.join(config.dataDir, 'sockets'),
+    cacheDir: path.join(config.dataDir, 'cache'),
+    loopbackOnly,
+    inventory: config.inventory,
+    vagrantDir: path.join(REPO_ROOT, 'vagrant'),
+    dataDir: config.dataDir,
+  };
+}
+
 /** Finds the best backend: Docker-in-Docker on a reachable engine, else the local engine, else none. */
 export async function detectBackend(opts: DetectOptions): Promise<Backend> {
   if (opts.choice === 'none') return { driver: null, reason: 'travaux pratiques désactivés (--driver none)' };
   const host = new Docker();
+  if (opts.choice === 'ssh' || opts.choice === 'vagrant') {
+    let inventory: SshInventory;
+    if (opts.choice === 'ssh') {
+      if (!opts.inventory) throw new Error('le pilote ssh demande un inventaire : --inventory fichier.yaml');
+      inventory = loadInventory(opts.inventory);
+    } else {
+      inventory = await vagrantInventory(opts.vagrantDir!, opts.dataDir!);
+    }
+    const names = inventory.nodes.map((n) => n.name).join(', ');
+    return { driver: new SshDriver({ inventory, host, cacheDir: opts.cacheDir }), reason: `machines jointes en SSH (${names}, ${inventory.file})` };
+  }
   try {
     await host.ping();
   } catch {

@@ -30,6 +30,8 @@ export interface DindOptions {
   cacheDir: string;
   /** The docker CLI used for node shells (docker exec). */
   dockerCli?: string;
+  /** Extra environment of node containers (e.g. NODE_SSH_AUTHORIZED_KEY starts sshd in our image). */
+  env?: Record<string, string>;
 }
 
 /** Capabilities that run a nested engine where --privileged is refused (see NOTES.md). */
@@ -233,7 +235,7 @@ export class DindDriver implements Driver {
           Hostname: node.name,
           Image: this.opts.image,
           Cmd: [`--host=unix://${NODE_SOCKET}/docker.sock`, ...groupArgs],
-          Env: ['DOCKER_TLS_CERTDIR='],
+          Env: ['DOCKER_TLS_CERTDIR=', ...Object.entries(this.opts.env ?? {}).map(([k, v]) => `${k}=${v}`)],
           Labels: nodeLabels,
           HostConfig: {
             NetworkMode: this.networkName(cluster),
