@@ -53,7 +53,7 @@ export const T = {
   progressTitle: 'Progression dans les TP',
   progressKey: 'Progression des TP',
   progressOffline: 'La progression est enregistrée par le serveur de TP (« npm start »)',
-  progressCount: (done: number, total: number) => `${done}/${total}${NBSP}exercice${total > 1 ? 's' : ''} réussi${done > 1 ? 's' : ''}`,
+  progressCount: (done: number, total: number) => `${done}${NBSP}exercice${done > 1 ? 's' : ''} réussi${done > 1 ? 's' : ''} sur ${total}`,
   close: 'Fermer',
   passedLabel: 'réussi',
   notPassedLabel: 'pas encore réussi',

@@ -1,0 +1,124 @@
+// The lab slide of the BUILT deck on a plain static server (no lab server): the self-paced
+// mode (notice, commands with a working copy button, what the checker verifies, hints, the
+// solution, a slot for replays), one quiet probe of /api/session, no other console error.
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deckViteConfig } from '../vite.config';
+import { chromiumOrSkip, launchChromium, type ChromiumSession } from './chromium';
+
+const hasChromium = chromiumOrSkip('lab-static.e2e');
+const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2', '.woff': 'font/woff', '.ttf': 'font/ttf' };
+
+/** A plain static file server: files or 404, nothing else. */
+function staticServer(root: string): Promise<Server> {
+  const server = createServer((req, res) => {
+    void (async () => {
+      let file = path.join(root, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+      if (!file.startsWith(root)) return void res.writeHead(403).end();
+      const info = await stat(file).catch(() => undefined);
+      if (info?.isDirectory()) file = path.join(file, 'index.html');
+      const ok = await stat(file).then((s) => s.isFile()).catch(() => false);
+      if (!ok) return void res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
+      res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+      createReadStream(file).pipe(res);
+    })();
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+describe.skipIf(!hasChromium)('lab slide of the built deck without a lab server (Chromium)', () => {
+  let outDir: string;
+  let server: Server;
+  let origin: string;
+  let browser: ChromiumSession;
+
+  beforeAll(async () => {
+    outDir = await mkdtemp(path.join(os.tmpdir(), 'dec-lab-static-'));
+    const config = deckViteConfig();
+    await build({ ...config, configFile: false, logLevel: 'warn', build: { ...config.build, outDir, emptyOutDir: true } });
+    server = await staticServer(outDir);
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await launchChromium({ viewport: { width: 1280, height: 800 }, blockOutside: origin });
+    await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    if (outDir) await rm(outDir, { recursive: true, force: true });
+  });
+
+  it('shows the self-paced lab: notice, copy, criteria, hints, solution; one quiet probe', async () => {
+    const page = await browser.newPage();
+    const errors: { text: string; url: string }[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') errors.push({ text: m.text(), url: m.location().url });
+    });
+    const failed: string[] = [];
+    page.on('response', (r) => {
+      if (r.status() >= 400) failed.push(`${r.status()} ${new URL(r.url()).pathname}`);
+    });
+    await page.goto(`${origin}/#/lab-services-replicas`);
+    await page.waitForSelector('.lab.lab-self-paced', { timeout: 60_000 });
+    if (process.env.LAB_SCREENSHOTS) await page.screenshot({ path: path.join(process.env.LAB_SCREENSHOTS, 'static.png') });
+
+    // The notice, in the terminal's place, and the slot for recorded replays.
+    const notice = page.locator('.lab-notice-offline');
+    expect(await notice.textContent()).toBe(
+      'Pas de serveur de TP\u00a0: lancez npm start pour un terminal et la vérification, ou suivez le TP dans votre propre terminal avec les commandes ci-contre.',
+    );
+    expect(await notice.locator('code').textContent()).toBe('npm start');
+    expect(await page.locator('.lab-terminal-slot .lab-replay-slot').getAttribute('data-exercise')).toBe('create');
+    expect(await page.locator('.lab-term-overlay').count()).toBe(0);
+
+    // One exercise at a time, what the checker verifies, hints collapsed.
+    expect(await page.locator('.lab-step-label').textContent()).toBe('Exercice 1/2');
+    const current = page.locator('.lab-exercise.lab-current');
+    expect(await current.getAttribute('data-exercise')).toBe('create');
+    expect(await current.locator('.lab-criterion').allTextContents()).toEqual([
+      'Ce que vérifie le correcteur\u00a0: service web · mode replicated · image nginx:alpine',
+      'Ce que vérifie le correcteur\u00a0: tâches de web · 1 en cours',
+    ]);
+    const hints = current.locator('.lab-condition[data-index="0"] details.lab-hints-details');
+    expect(await hints.locator('summary').textContent()).toBe('Indices (2)');
+    expect(await hints.locator('li').first().isVisible()).toBe(false);
+    await hints.locator('summary').click();
+    expect(await hints.locator('li').first().isVisible()).toBe(true);
+
+    // The copy button puts the exact command in the clipboard.
+    const block = current.locator('figure.lab-command', { hasText: 'docker service create' }).first();
+    await block.getByRole('button', { name: 'Copier la commande' }).click();
+    await expect.poll(() => block.locator('.lab-copy').textContent()).toBe('Copié\u202f!');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('docker service create --name web --detach nginx:alpine');
+
+    // The solution is there, folded; the next exercise is one click away.
+    const solution = current.locator('details.lab-solution');
+    expect(await solution.locator('summary').textContent()).toBe('Solution');
+    expect(await solution.getAttribute('open')).toBeNull();
+    await page.getByRole('button', { name: 'Exercice suivant' }).click();
+    expect(await page.locator('.lab-exercise.lab-current').getAttribute('data-exercise')).toBe('scale');
+    expect(await page.locator('.lab-step-label').textContent()).toBe('Exercice 2/2');
+
+    // Everything stays inside the slide (no overflow at reveal's size).
+    const overflow = await page.evaluate(() => {
+      const section = document.querySelector<HTMLElement>('section#lab-services-replicas')!;
+      const lab = section.querySelector<HTMLElement>('.lab')!;
+      return { lab: lab.offsetHeight, slide: (window as unknown as { Reveal: { getConfig(): { height: number } } }).Reveal.getConfig().height };
+    });
+    expect(overflow.lab).toBeLessThanOrEqual(overflow.slide);
+
+    // The only failed request is the single probe of /api/session (a static site has none);
+    // the browser reports that 404 itself, the page logs nothing else.
+    expect(failed).toEqual(['404 /api/session']);
+    expect(errors.filter((e) => !(e.url.endsWith('/api/session') && /status of 404/.test(e.text)))).toEqual([]);
+    expect(browser.consoleErrors.filter((e) => !/status of 404/.test(e))).toEqual([]);
+    expect(browser.blocked).toEqual([]);
+    await page.close();
+  }, 120_000);
+});
