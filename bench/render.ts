@@ -5,6 +5,7 @@
  * exists) N times after a warm-up, prints median and p95 in ms, and the ratio to the baseline
  * in bench/baseline.json (key `render`). --update-baseline rewrites that key only.
  */
+import { labRenderer } from '../server/labs/markup';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
@@ -54,7 +55,7 @@ const seedText = readFileSync(seedPath, 'utf8');
 results.seed = measure(() => renderDeck({ path: 'seeds/000_f9c5e601943d73d8.txt', text: seedText }));
 if (existsSync(coursePath)) {
   // The course may use §lab: give it a placeholder so that only the renderer is measured.
-  results.course = measure(() => renderCourse(coursePath, { lab: (ref) => `<div class="lab" data-lab="${ref.lab}"></div>` }));
+  results.course = measure(() => renderCourse(coursePath, { lab: labRenderer(path.join(repoRoot, 'labs')) }));
 } else {
   console.log('slides/index.md absent: course not measured');
 }

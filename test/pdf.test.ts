@@ -1,4 +1,5 @@
 // `npm run pdf` end to end: build, serve, print in Chromium; one PDF page per slide.
+import { labRenderer } from '../server/labs/markup';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -31,7 +32,7 @@ describe.skipIf(!hasChromium)('export PDF (npm run pdf)', () => {
       cwd: ROOT,
       timeout: 180_000,
     });
-    const slides = renderCourse(path.join(ROOT, 'slides/index.md')).slides.length;
+    const slides = renderCourse(path.join(ROOT, 'slides/index.md'), { lab: labRenderer(path.join(ROOT, 'labs')) }).slides.length;
     const pdf = readFileSync(out);
     const pages = pdfPageCount(pdf);
     console.log(`[pdf] ${stdout.trim().split('\n').pop()} — ${pages.objects} pages, ${slides} diapositives, ${(performance.now() - t0).toFixed(0)} ms`);
