@@ -204,22 +204,25 @@ export async function startLabServer(config: ServerConfig): Promise<LabServer> {
     });
   });
 
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  // Before Vite's own listener, so a refused hot-reload socket never reaches it.
+  server.prependListener('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const refuse = (status: string) => {
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
+      socket.destroy();
+    };
     const url = new URL(req.url ?? '/', 'http://x');
-    const learner = edge.learner(req);
-    if (!learner || !edge.originAllowed(req)) {
-      socket.end(`HTTP/1.1 ${learner ? '403 Forbidden' : '401 Unauthorized'}\r\nConnection: close\r\n\r\n`);
-      socket.destroy();
-      return;
-    }
     const match = /^\/api\/terminal\/([a-z0-9]+)\/([0-9]+)$/.exec(url.pathname);
-    if (!match) return; // Vite's HMR socket, handled by Vite's own listener.
-    const [, node, tab] = match;
-    if (!NODE_NAME.test(node!) || !TAB.test(tab!)) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
-      socket.destroy();
+    if (!match) {
+      // Vite's hot-reload socket: its `token` parameter is Vite's own, so only the learner's
+      // cookie counts here; Vite's listener answers the handshake.
+      if (!edge.learnerFromCookie(req) || !edge.originAllowed(req)) refuse('401 Unauthorized');
       return;
     }
+    const learner = edge.learner(req);
+    if (!learner) return refuse('401 Unauthorized');
+    if (!edge.originAllowed(req)) return refuse('403 Forbidden');
+    const [, node, tab] = match;
+    if (!NODE_NAME.test(node!) || !TAB.test(tab!)) return refuse('404 Not Found');
     gateway.handleUpgrade(req, socket, head, { learner: learner.id, node: node!, tab: tab! });
   });
 

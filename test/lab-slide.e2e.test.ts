@@ -82,17 +82,6 @@ async function shot(page: Page, name: string): Promise<void> {
  * the page in a loop. Until app.ts leaves non-terminal upgrades alone, drop Vite's token from
  * the URL between Vite's listener and the app's (the app then finds the cookie and returns).
  */
-function workAroundHmrUpgrade(lab: LabServer): void {
-  const listeners = lab.server.listeners('upgrade') as ((...a: unknown[]) => void)[];
-  if (listeners.length !== 2) throw new Error(`contournement HMR : 2 écouteurs « upgrade » attendus (Vite, app), ${listeners.length} trouvés`);
-  const [vite, app] = listeners as [(...a: unknown[]) => void, (...a: unknown[]) => void];
-  lab.server.removeAllListeners('upgrade');
-  lab.server.on('upgrade', vite);
-  lab.server.on('upgrade', (req: import('node:http').IncomingMessage, ...rest: unknown[]) => {
-    if (req.headers['sec-websocket-protocol'] === 'vite-hmr') req.url = (req.url ?? '/').replace(/[?&]token=[^&]*/, '');
-    app(req, ...rest);
-  });
-}
 
 describe.skipIf(!enabled)('lab slide on the real lab server (Chromium, DinD)', () => {
   let dataDir: string;
@@ -104,7 +93,6 @@ describe.skipIf(!enabled)('lab slide on the real lab server (Chromium, DinD)', (
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'dec-lab-slide-'));
     lab = await startLabServer(loadConfig({ port: '0', 'data-dir': dataDir, driver: 'dind' }));
-    workAroundHmrUpgrade(lab);
     const registered = await lab.registry.register('Testeur');
     learner = registered.learner.id;
     token = registered.token;

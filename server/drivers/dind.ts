@@ -1,5 +1,6 @@
 import Docker from 'dockerode';
 import { mkdir, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { execInContainer } from './exec';
 import { LABEL, PROJECT, clusterFilter } from './labels';
@@ -118,11 +119,15 @@ export class DindDriver implements Driver {
       const id = o?.[LABEL.cluster];
       if (id) clusters.add(id);
     }
+    const builders = new Map<string, string>();
+    for (const o of [...containers.map((c) => c.Labels), ...networks.map((n) => n.Labels)]) {
+      if (o?.[LABEL.cluster] && o[LABEL.builder]) builders.set(o[LABEL.cluster]!, o[LABEL.builder]!);
+    }
     const adopted: string[] = [];
     for (const cluster of [...clusters].sort()) {
       const shape = await this.recordedShape(cluster);
       if (shape && (await this.isComplete(cluster, shape, true))) adopted.push(cluster);
-      else await this.down(cluster);
+      else if (!builderAlive(builders.get(cluster))) await this.down(cluster);
     }
     return adopted;
   }
@@ -220,7 +225,7 @@ export class DindDriver implements Driver {
   private async build(cluster: string, shape: ClusterShape, wanted: ClusterNode[]): Promise<void> {
     const host = this.opts.host;
     const privileged = await this.privilegedWorks();
-    const labels = { [LABEL.project]: PROJECT, [LABEL.cluster]: cluster };
+    const labels = { [LABEL.project]: PROJECT, [LABEL.cluster]: cluster, [LABEL.builder]: `${hostname()}:${process.pid}` };
     await host.createNetwork({ Name: this.networkName(cluster), Driver: 'bridge', Labels: labels, CheckDuplicate: true });
     await Promise.all(
       wanted.map(async (node) => {
@@ -371,6 +376,19 @@ export class DindDriver implements Driver {
     } catch {
       return false;
     }
+  }
+}
+
+/** Another live process on this machine is building that cluster right now. */
+function builderAlive(builder: string | undefined): boolean {
+  if (!builder) return false;
+  const [host, pid] = builder.split(':');
+  if (host !== hostname() || Number(pid) === process.pid) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -5,6 +5,8 @@ export const LABEL = {
   node: 'org.docker-en-cluster.node',
   role: 'org.docker-en-cluster.role',
   shape: 'org.docker-en-cluster.shape',
+  /** `host:pid` of the process that built the cluster: a half-built cluster of a live builder is left alone. */
+  builder: 'org.docker-en-cluster.builder',
 } as const;
 
 export const PROJECT = 'docker-en-cluster';

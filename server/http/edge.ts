@@ -25,6 +25,11 @@ export class Edge {
     return this.registry.lookup(this.tokenOf(req));
   }
 
+  /** The learner of the session cookie only (sockets whose query string belongs to someone else). */
+  learnerFromCookie(req: IncomingMessage): Learner | undefined {
+    return this.registry.lookup(cookies(req)[COOKIE]);
+  }
+
   /**
    * Browsers send Origin on WebSocket handshakes and cross-site POSTs but do not apply the
    * same-origin policy to WebSockets: accept only our own origin and the configured ones.
