@@ -125,9 +125,10 @@ export class DindDriver implements Driver {
     }
     const adopted: string[] = [];
     for (const cluster of [...clusters].sort()) {
+      if (builderAlive(builders.get(cluster))) continue;
       const shape = await this.recordedShape(cluster);
       if (shape && (await this.isComplete(cluster, shape, true))) adopted.push(cluster);
-      else if (!builderAlive(builders.get(cluster))) await this.down(cluster);
+      else await this.down(cluster);
     }
     return adopted;
   }
