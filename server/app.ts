@@ -170,6 +170,12 @@ export async function startLabServer(config: ServerConfig): Promise<LabServer> {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://x');
       const isApi = url.pathname.startsWith('/api/');
+      // The course served elsewhere (GitHub Pages) may use this server: only origins given with
+      // --allow-origin, with a bearer token (cookies are not sent across sites).
+      if (isApi && edge.corsHeaders(req, res) && req.method === 'OPTIONS') {
+        res.writeHead(204);
+        return res.end();
+      }
       // A link with ?join=CODE registers a new learner; one with ?token=… logs a browser in.
       if (!isApi && req.method === 'GET' && (url.searchParams.has('join') || url.searchParams.has('token'))) {
         let token = url.searchParams.get('token') ?? undefined;

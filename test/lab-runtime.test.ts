@@ -135,3 +135,30 @@ describe.skipIf(!enabled)('lab runtime on a real engine', () => {
     expect(await leftovers(cluster)).toEqual([]);
   });
 });
+
+describe('cross-origin use of the server (the course on another site)', () => {
+  it('answers CORS only for the allowed origins, with a bearer token', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dec-cors-'));
+    const lab = await startLabServer(loadConfig({ port: '0', static: true, 'data-dir': dataDir, driver: 'none', 'allow-origin': ['https://cours.example'] }));
+    try {
+      const { token } = await lab.registry.register('Distante');
+      const preflight = await fetch(`${lab.url}/api/session`, {
+        method: 'OPTIONS',
+        headers: { Origin: 'https://cours.example', 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Private-Network': 'true' },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('access-control-allow-origin')).toBe('https://cours.example');
+      expect(preflight.headers.get('access-control-allow-private-network')).toBe('true');
+      const ok = await fetch(`${lab.url}/api/session`, { headers: { Origin: 'https://cours.example', Authorization: `Bearer ${token}` } });
+      expect(ok.status).toBe(200);
+      expect(ok.headers.get('access-control-allow-origin')).toBe('https://cours.example');
+      const other = await fetch(`${lab.url}/api/session`, { headers: { Origin: 'https://evil.example', Authorization: `Bearer ${token}` } });
+      expect(other.headers.get('access-control-allow-origin')).toBeNull();
+      const post = await fetch(`${lab.url}/api/cluster/up`, { method: 'POST', headers: { Origin: 'https://evil.example', Authorization: `Bearer ${token}` } });
+      expect(post.status).toBe(403);
+    } finally {
+      await lab.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -30,6 +30,10 @@ export class Edge {
     return this.registry.lookup(cookies(req)[COOKIE]);
   }
 
+  corsHeaders(req: IncomingMessage, res: ServerResponse): boolean {
+    return corsFor(this.allowedOrigins, req, res);
+  }
+
   /**
    * Browsers send Origin on WebSocket handshakes and cross-site POSTs but do not apply the
    * same-origin policy to WebSockets: accept only our own origin and the configured ones.
@@ -42,6 +46,19 @@ export class Edge {
     const host = req.headers.host;
     return Boolean(host) && (origin === `http://${host}` || origin === `https://${host}`);
   }
+}
+
+/** CORS for the configured origins only; true when the request comes from one of them. */
+export function corsFor(allowedOrigins: string[], req: IncomingMessage, res: ServerResponse): boolean {
+  const origin = req.headers.origin;
+  if (!origin || !allowedOrigins.includes(origin)) return false;
+  res.setHeader('Access-Control-Allow-Origin', origin);
+  res.setHeader('Vary', 'Origin');
+  res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type');
+  res.setHeader('Access-Control-Allow-Methods', 'GET, POST');
+  // Chromium's private network access: a public page asking a server on this machine.
+  if (req.headers['access-control-request-private-network']) res.setHeader('Access-Control-Allow-Private-Network', 'true');
+  return true;
 }
 
 export function cookies(req: IncomingMessage): Record<string, string> {
