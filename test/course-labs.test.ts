@@ -12,6 +12,7 @@ import { chooseNodeImage } from '../server/drivers/detect';
 import { DindDriver } from '../server/drivers/dind';
 import { loadAllLabs, type LoadedLab } from '../server/labs/loader';
 import { ProgressStore } from '../server/labs/progress';
+import { castPath, readCastMeta, recordSolution, solutionHash, writeCast } from '../server/labs/recorder';
 import { LabRunner } from '../server/labs/runner';
 import { engineAvailable, leftovers } from './engine';
 
@@ -32,6 +33,8 @@ describe.skipIf(!enabled)('course CI: every lab on a real swarm', async () => {
   const clusters = new ClusterManager(driver);
   const runner = new LabRunner(clusters, path.join(REPO_ROOT, 'labs'), new ProgressStore(path.join(dataDir, 'progress')));
   const used: string[] = [];
+  // .ci/run sets DEC_RECORDINGS_DIR=slides/recordings: the recordings the build ships come from this run.
+  const recordingsDir = process.env.DEC_RECORDINGS_DIR ? path.resolve(REPO_ROOT, process.env.DEC_RECORDINGS_DIR) : path.join(dataDir, 'recordings');
 
   afterAll(async () => {
     for (const id of used) await clusters.down(id);
@@ -74,7 +77,8 @@ describe.skipIf(!enabled)('course CI: every lab on a real swarm', async () => {
           await startOfExercise(cluster, lab, index);
         }
 
-        await runner.solve(cluster, lab.id, exercise.id);
+        // The reference solution runs in real terminals on its nodes, recorded for the self-paced course.
+        await writeCast(recordingsDir, await recordSolution(driver, cluster, lab.id, exercise));
         const after = await runner.check(cluster, lab.id, exercise.id, { wait: true });
         const failed = after.conditions.filter((c) => !c.ok).map((c) => `${c.message} — observé : ${c.observed} ; attendu : ${c.expected}`);
         expect(failed, `${where}: the check must pass after the solution`).toEqual([]);
@@ -84,4 +88,20 @@ describe.skipIf(!enabled)('course CI: every lab on a real swarm', async () => {
       expect(await leftovers(cluster)).toEqual([]);
     });
   }
+
+  it.skipIf(Boolean(only))('ships a recording of every solution, made by this course CI for the current labs', async () => {
+    const shipped = path.join(REPO_ROOT, 'slides/recordings');
+    for (const lab of labs) {
+      for (const exercise of lab.exercises) {
+        const where = `${lab.id}/${exercise.id}`;
+        const cast = await readCastMeta(castPath(shipped, lab.id, exercise.id)).catch((e: Error) => {
+          throw new Error(`${where}: no recording in slides/recordings (run DEC_RECORDINGS_DIR=slides/recordings npx vitest run test/course-labs.test.ts): ${e.message}`);
+        });
+        expect(cast.meta.generatedBy).toBe('course-ci');
+        expect(cast.meta.solutionHash, `${where}: the recording is of another solution: regenerate it`).toBe(solutionHash(exercise));
+        expect(cast.meta.commands).toEqual(exercise.solution.map((b) => ('action' in b ? `[${b.action === 'stop' ? 'débrancher' : 'rebrancher'} ${b.node}]` : b.run)));
+        expect(cast.events).toBeGreaterThan(exercise.solution.length);
+      }
+    }
+  });
 });

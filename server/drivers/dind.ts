@@ -146,14 +146,17 @@ export class DindDriver implements Driver {
     return swarmStatus({ cluster, driver: this.kind, exists: containers.length > 0, shape, nodes }, (n) => this.docker(cluster, n));
   }
 
-  async shell(cluster: string, node: string): Promise<ShellSpec> {
+  async shell(cluster: string, node: string, command?: string): Promise<ShellSpec> {
     await this.runningContainer(cluster, node);
+    const login = command === undefined ? 'exec bash -l' : 'exec bash -lc "$0"';
+    const fallback = command === undefined ? 'exec sh -l' : 'exec sh -lc "$0"';
     return {
       file: this.opts.dockerCli ?? 'docker',
       args: [
         'exec', '-it', '-e', 'TERM=xterm-256color', '-e', 'LANG=C.UTF-8', '-w', '/root',
         this.containerName(cluster, node),
-        'sh', '-c', 'if command -v bash >/dev/null; then exec bash -l; else exec sh -l; fi',
+        'sh', '-c', `if command -v bash >/dev/null; then ${login}; else ${fallback}; fi`,
+        ...(command === undefined ? [] : [command]),
       ],
     };
   }

@@ -70,8 +70,8 @@ export class LocalDriver implements Driver {
     );
   }
 
-  async shell(): Promise<ShellSpec> {
-    return { file: process.env.SHELL || '/bin/bash', args: ['-l'] };
+  async shell(_cluster: string, _node: string, command?: string): Promise<ShellSpec> {
+    return { file: process.env.SHELL || '/bin/bash', args: command === undefined ? ['-l'] : ['-lc', command] };
   }
 
   async docker(): Promise<Docker> {

@@ -217,7 +217,7 @@ export class SshDriver implements Driver {
     return swarmStatus({ cluster, driver: this.kind, exists: true, nodes }, (n) => this.docker(cluster, n));
   }
 
-  async shell(_cluster: string, node: string): Promise<ShellSpec> {
+  async shell(_cluster: string, node: string, command?: string): Promise<ShellSpec> {
     const m = this.machine(node);
     return {
       file: 'ssh',
@@ -231,6 +231,7 @@ export class SshDriver implements Driver {
         '-o', 'ServerAliveInterval=15',
         '-o', 'LogLevel=ERROR',
         `${m.user}@${m.host}`,
+        ...(command === undefined ? [] : [command]),
       ],
       env: { TERM: 'xterm-256color' },
     };

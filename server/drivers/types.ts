@@ -75,8 +75,8 @@ export interface Driver {
   /** Complete clusters this driver finds (after a server restart); removes half-built ones. */
   adopt(): Promise<string[]>;
   nodes(cluster: string): Promise<ClusterNode[]>;
-  /** The command node-pty runs to open a shell on a node. */
-  shell(cluster: string, node: string): Promise<ShellSpec>;
+  /** The command node-pty runs to open a login shell on a node, or to run `command` in a terminal there. */
+  shell(cluster: string, node: string, command?: string): Promise<ShellSpec>;
   /** A Docker API client talking to that node's engine. */
   docker(cluster: string, node: string): Promise<Docker>;
   exec(cluster: string, node: string, cmd: string[], input?: string): Promise<ExecResult>;
