@@ -21,7 +21,7 @@ import { LabError } from './labs/loader';
 import { ProgressStore } from './labs/progress';
 import { CommandError, LabRunner, shapeOf } from './labs/runner';
 import { removeServerInfo, writeServerInfo } from './server-info';
-import { NodeUnavailableError as TerminalNodeUnavailable, TerminalGateway } from './terminals';
+import { TerminalGateway } from './terminals';
 
 /** The id (and cluster id) of the person at the machine when the server listens on loopback. */
 export const LOCAL_LEARNER = 'local';
@@ -60,14 +60,9 @@ export async function startLabServer(config: ServerConfig): Promise<LabServer> {
   const gateway = new TerminalGateway({
     graceMs: config.graceMs,
     async resolveShell(key) {
-      if (!clusters || !backend.driver) throw new TerminalNodeUnavailable(key.node, `travaux pratiques indisponibles : ${backend.reason}`);
-      try {
-        await clusters.ensure(key.learner, currentShape(key.learner));
-        return await backend.driver.shell(key.learner, key.node);
-      } catch (error) {
-        if (error instanceof NodeUnavailableError) throw new TerminalNodeUnavailable(key.node, error.message);
-        throw error;
-      }
+      if (!clusters || !backend.driver) throw new NodeUnavailableError(key.node, `travaux pratiques indisponibles : ${backend.reason}`);
+      await clusters.ensure(key.learner, currentShape(key.learner));
+      return backend.driver.shell(key.learner, key.node);
     },
   });
 

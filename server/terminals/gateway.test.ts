@@ -32,7 +32,7 @@ describe('TerminalGateway with local bash', () => {
     edge = await startTestEdge({
       resolveShell: async (key) => {
         resolved.push(key);
-        if (unavailable.has(key.node)) throw new NodeUnavailableError(key.node);
+        if (unavailable.has(key.node)) throw new NodeUnavailableError(key.node, 'arrêté pour le test');
         return localBash();
       },
       graceMs: 60_000,

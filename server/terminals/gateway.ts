@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import * as pty from 'node-pty';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
+import { NodeUnavailableError, type ShellSpec } from '../drivers/types';
 import { RingBuffer } from './ring';
 import {
   CLOSE_CODES,
@@ -14,7 +15,7 @@ import {
   type TerminalState,
 } from './protocol';
 
-export interface ShellSpec { file: string; args: string[]; env?: Record<string, string>; cwd?: string }
+export type { ShellSpec };
 export interface TerminalKey { learner: string; node: string; tab: string }
 export interface GatewayOptions {
   /** How to open a shell on a node (from the driver). Throws NodeUnavailableError when the node is gone. */
@@ -40,13 +41,8 @@ export interface GatewayOptions {
   defaultRows?: number;
 }
 
-/** Thrown by resolveShell when the node does not exist or is stopped. */
-export class NodeUnavailableError extends Error {
-  constructor(readonly node: string, message?: string) {
-    super(message ?? `node ${node} is unavailable`);
-    this.name = 'NodeUnavailableError';
-  }
-}
+/** Thrown by resolveShell when the node does not exist or is stopped (the drivers' error). */
+export { NodeUnavailableError };
 
 export interface TerminalInfo { node: string; tab: string; pid: number; clients: number; alive: boolean }
 
@@ -190,7 +186,7 @@ export class TerminalGateway {
     const term = this.obtain(key);
     if (term.state === 'exited' || term.state === 'unavailable') this.reopen(term);
     if (term.starting) await term.starting;
-    if (term.state !== 'running' || !term.proc) throw new NodeUnavailableError(key.node, `no shell on ${key.node}`);
+    if (term.state !== 'running' || !term.proc) throw new NodeUnavailableError(key.node, 'aucun terminal ouvert sur ce nœud');
     term.proc.write(text);
   }
 
