@@ -115,6 +115,44 @@ function slideFile(slidesDir: string, rel: string): string | null {
   }
 }
 
+/** `recordings/<lab>/<exercise>.cast` files of the slides folder (course CI recordings). */
+export function listRecordings(slidesDir: string): string[] {
+  return listFiles(path.join(slidesDir, 'recordings'), 'recordings').filter((f) => /^recordings\/[a-z0-9-]+\/[a-z0-9-]+\.cast$/.test(f));
+}
+
+export interface RecordingEntry {
+  /** Relative to the site's root (and to slides/ in dev). */
+  file: string;
+  recordedAt?: string;
+  generatedBy?: string;
+  solutionHash?: string;
+}
+
+/**
+ * `recordings/index.json`: which solutions have a recording, so that the self-paced lab UI never
+ * asks for a file that does not exist (a 404 is a console error in browsers).
+ */
+export function recordingsIndex(slidesDir: string): { recordings: Record<string, RecordingEntry> } {
+  const recordings: Record<string, RecordingEntry> = {};
+  for (const rel of listRecordings(slidesDir)) {
+    const [, lab, exercise] = /^recordings\/([^/]+)\/([^/]+)\.cast$/.exec(rel)!;
+    let meta: { recordedAt?: string; generatedBy?: string; solutionHash?: string } = {};
+    try {
+      const text = readFileSync(path.join(slidesDir, rel), 'utf8');
+      const header = JSON.parse(text.slice(0, text.indexOf('\n') >>> 0)) as { version?: number; 'x-docker-en-cluster'?: typeof meta };
+      if (header.version !== 2) continue;
+      meta = header['x-docker-en-cluster'] ?? {};
+    } catch {
+      continue; // not an asciicast v2 file: not offered
+    }
+    recordings[`${lab}/${exercise}`] = { file: rel, recordedAt: meta.recordedAt, generatedBy: meta.generatedBy, solutionHash: meta.solutionHash };
+  }
+  return { recordings };
+}
+
+/** What a static host answers to the lab UI's probe of `api/session` (no lab server here). */
+export const STATIC_SESSION = '{"static":true}\n';
+
 interface ViteLikeError extends Error {
   id?: string;
   loc?: { file?: string; line: number; column: number };
@@ -257,10 +295,17 @@ export function deckPlugin(options: DeckPluginOptions = {}): Plugin[] {
         if (slideFile(slidesDir, ref)) files.add(path.posix.normalize(ref));
         else this.warn(`deck: fichier référencé introuvable dans ${path.relative(config.root, slidesDir) || '.'}/ : ${ref}`);
       }
+      // Recordings of the reference solutions, replayed by the self-paced lab slides, and their index.
+      for (const rel of listRecordings(slidesDir)) files.add(rel);
       for (const rel of files) {
         const abs = slideFile(slidesDir, rel);
         if (abs) this.emitFile({ type: 'asset', fileName: rel, source: readFileSync(abs) });
       }
+      this.emitFile({ type: 'asset', fileName: 'recordings/index.json', source: JSON.stringify(recordingsIndex(slidesDir)) });
+      // A static host (GitHub Pages) has no lab server: the lab UI's probe of api/session gets a
+      // clean « static » answer instead of a 404. The lab server answers /api/* itself, before
+      // any file of dist/, so this file never shadows the real API.
+      this.emitFile({ type: 'asset', fileName: 'api/session', source: STATIC_SESSION });
     },
 
     handleHotUpdate(ctx) {
@@ -282,6 +327,11 @@ export function deckPlugin(options: DeckPluginOptions = {}): Plugin[] {
         }
         const base = config.base.startsWith('/') ? config.base : '/';
         if (!pathname.startsWith(base)) return next();
+        if (pathname.slice(base.length) === 'recordings/index.json') {
+          res.setHeader('Content-Type', 'application/json');
+          res.setHeader('Cache-Control', 'no-cache');
+          return void res.end(req.method === 'HEAD' ? undefined : JSON.stringify(recordingsIndex(slidesDir)));
+        }
         const abs = slideFile(slidesDir, pathname.slice(base.length));
         if (!abs) return next();
         res.setHeader('Content-Type', MIME[path.extname(abs).toLowerCase()] ?? 'application/octet-stream');

@@ -1,5 +1,8 @@
-// The lab server's HTTP API, as seen from the slides (same origin, HttpOnly cookie token).
-// Every error becomes an ApiError with a French message; nothing here logs to the console.
+// The lab server's HTTP API, as seen from the slides: the server that serves the page (same
+// origin, HttpOnly cookie token), or a learner's own server that the static site was pointed at
+// (another origin: `Authorization: Bearer <token>` on HTTP, `?token=` on the WebSocket URL; the
+// server allows the site's origin with `--allow-origin`). Every error becomes an ApiError with a
+// French message; nothing here logs to the console.
 
 export interface Session {
   learner: { id: string; name: string; role: string };
@@ -48,34 +51,105 @@ export class ApiError extends Error {
   }
 }
 
-const BASE = '/api/';
+/** A lab server on another origin: its base URL (`http://127.0.0.1:4173/`) and a learner token. */
+export interface RemoteServer {
+  base: string;
+  token: string;
+}
+
+/** The server the API talks to: null for the page's own origin. */
+let remote: RemoteServer | null = null;
+
+/** Talk to `server` (another origin, bearer token) from now on, or to the page's origin (null). */
+export function useServer(server: RemoteServer | null): void {
+  remote = server;
+}
+
+export function currentServer(): RemoteServer | null {
+  return remote;
+}
+
+/**
+ * URL of an API path. Relative to the page's base (`api/…`), so that a site served under a
+ * sub-path (GitHub Pages: /docker-en-cluster/) asks its own `api/session` file; the lab server
+ * serves the deck at `/`, where this is `/api/…`.
+ */
+function apiUrl(path: string, server: RemoteServer | null = remote): string {
+  return new URL(`api/${path}`, server ? server.base : document.baseURI).href;
+}
+
+function init(server: RemoteServer | null, headers: Record<string, string>, rest: RequestInit = {}): RequestInit {
+  // Cookies are never sent across sites: another origin gets the bearer token instead.
+  return server
+    ? { ...rest, mode: 'cors', credentials: 'omit', headers: { ...headers, Authorization: `Bearer ${server.token}` } }
+    : { ...rest, credentials: 'same-origin', headers };
+}
+
+/**
+ * Parses the address `npm start` prints (`http://127.0.0.1:4173/?token=…`). Returns the server
+ * or a French explanation of what is wrong with the text.
+ */
+export function parseServerAddress(text: string): RemoteServer | string {
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    return 'ce n’est pas une adresse (elle commence par http://)';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'l’adresse doit commencer par http:// ou https://';
+  const token = url.searchParams.get('token');
+  if (!token) return 'il manque le jeton : copiez l’adresse complète, avec ?token=…';
+  return { base: `${url.origin}/`, token };
+}
 
 /** What the slides found: a lab server with a backend, one without, or no server at all. */
 export type Probe =
-  | { kind: 'live'; session: Session }
-  | { kind: 'no-backend'; session: Session; reason: string }
-  | { kind: 'no-server' };
+  | { kind: 'live'; session: Session; server: RemoteServer | null }
+  | { kind: 'no-backend'; session: Session; reason: string; server: RemoteServer | null }
+  | { kind: 'no-server'; remoteError?: string };
 
 let probeOnce: Promise<Probe> | undefined;
 
 /**
- * Asks `/api/session` once per page. A static site answers 404 or its HTML page (SPA fallback),
- * a file:// page cannot ask at all: both mean « no server », quietly.
+ * Asks one server's `api/session`. A static site answers its `api/session` file
+ * (`{"static":true}`, emitted by the build), another host a 404 or its HTML page (SPA
+ * fallback), a file:// page cannot ask at all: all mean « no server », quietly.
  */
-export function probeServer(): Promise<Probe> {
+export async function probeOne(server: RemoteServer | null): Promise<Probe> {
+  if (!server && location.protocol !== 'http:' && location.protocol !== 'https:') return { kind: 'no-server' };
+  let res: Response;
+  try {
+    // `*/*` lets a dev server's SPA fallback answer its HTML (quietly) instead of a 404.
+    res = await fetch(apiUrl('session', server), init(server, { Accept: 'application/json, */*;q=0.1' }, { cache: 'no-store' }));
+  } catch {
+    return { kind: 'no-server', remoteError: server ? 'pas de réponse' : undefined };
+  }
+  if (server && res.status === 401) return { kind: 'no-server', remoteError: 'jeton refusé (copiez l’adresse que le serveur affiche maintenant)' };
+  if (!res.ok) return { kind: 'no-server', remoteError: server ? `erreur ${res.status}` : undefined };
+  let session: Session | undefined;
+  try {
+    session = JSON.parse(await res.text()) as Session;
+  } catch {
+    session = undefined;
+  }
+  if (!session?.backend || typeof session.backend.available !== 'boolean') {
+    return { kind: 'no-server', remoteError: server ? 'ce n’est pas un serveur de TP' : undefined };
+  }
+  if (!session.backend.available) return { kind: 'no-backend', session, reason: session.backend.reason, server };
+  return { kind: 'live', session, server };
+}
+
+/**
+ * Once per page: the page's own server first (the lab server serves the deck), then the
+ * learner's remembered server (`remembered`), which the API then uses.
+ */
+export function probeServer(remembered: RemoteServer | null = null): Promise<Probe> {
   probeOnce ??= (async (): Promise<Probe> => {
-    if (location.protocol !== 'http:' && location.protocol !== 'https:') return { kind: 'no-server' };
-    try {
-      // `*/*` lets a dev server's SPA fallback answer its HTML (quietly) instead of a 404.
-      const res = await fetch(`${BASE}session`, { headers: { Accept: 'application/json, */*;q=0.1' }, credentials: 'same-origin', cache: 'no-store' });
-      if (!res.ok || !/json/i.test(res.headers.get('Content-Type') ?? '')) return { kind: 'no-server' };
-      const session = (await res.json()) as Session;
-      if (!session?.backend || typeof session.backend.available !== 'boolean') return { kind: 'no-server' };
-      if (!session.backend.available) return { kind: 'no-backend', session, reason: session.backend.reason };
-      return { kind: 'live', session };
-    } catch {
-      return { kind: 'no-server' };
-    }
+    const own = await probeOne(null);
+    if (own.kind !== 'no-server' || !remembered) return own;
+    const theirs = await probeOne(remembered);
+    if (theirs.kind !== 'no-server') useServer(remembered);
+    return theirs;
   })();
   return probeOnce;
 }
@@ -83,13 +157,14 @@ export function probeServer(): Promise<Probe> {
 async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(`${BASE}${path}`, {
-      method,
-      credentials: 'same-origin',
-      headers: body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal,
-    });
+    res = await fetch(
+      apiUrl(path),
+      init(remote, body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' }, {
+        method,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal,
+      }),
+    );
   } catch (error) {
     if ((error as Error).name === 'AbortError') throw error;
     throw new ApiError('le serveur de TP ne répond pas', 0);
@@ -123,13 +198,10 @@ export const api = {
   async check(lab: string, exercise: string, onProgress: (c: ConditionResult[]) => void, signal?: AbortSignal): Promise<CheckReport> {
     let res: Response;
     try {
-      res = await fetch(`${BASE}labs/${encodeURIComponent(lab)}/check`, {
-        method: 'POST',
-        credentials: 'same-origin',
-        headers: { Accept: 'application/x-ndjson', 'Content-Type': 'application/json' },
-        body: JSON.stringify({ exercise }),
-        signal,
-      });
+      res = await fetch(
+        apiUrl(`labs/${encodeURIComponent(lab)}/check`),
+        init(remote, { Accept: 'application/x-ndjson', 'Content-Type': 'application/json' }, { method: 'POST', body: JSON.stringify({ exercise }), signal }),
+      );
     } catch (error) {
       if ((error as Error).name === 'AbortError') throw error;
       throw new ApiError('le serveur de TP ne répond pas', 0);
@@ -161,8 +233,10 @@ export const api = {
   },
 };
 
-/** WebSocket URL of a node's terminal on this origin. */
+/** WebSocket URL of a node's terminal (the token rides in the URL on another origin). */
 export function terminalUrl(node: string, tab: string): string {
-  const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${proto}//${location.host}${BASE}terminal/${encodeURIComponent(node)}/${encodeURIComponent(tab)}`;
+  const url = new URL(apiUrl(`terminal/${encodeURIComponent(node)}/${encodeURIComponent(tab)}`));
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  if (remote) url.searchParams.set('token', remote.token);
+  return url.href;
 }

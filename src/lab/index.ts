@@ -3,9 +3,11 @@
 // With a lab server and a backend: the live lab (terminals on the learner's real cluster,
 // « Vérifier » streaming the checker's verdict, hints, solution, reset, power actions).
 // Without a server (static site) or without a backend: a self-paced mode that still teaches
-// (instructions, commands to copy, what the checker verifies, hints, solution, a notice).
+// (instructions, commands to copy, what the checker verifies, hints, solution, a notice, the
+// recorded solution replayed, and a form to use the learner's own lab server, src/lab/remote.ts).
 import type { RevealApi } from 'reveal.js';
 import { probeServer } from './api';
+import { rememberedServer } from './remote';
 import { LabSlide, type LabMode } from './lab-slide';
 import './lab.css';
 
@@ -18,9 +20,13 @@ declare global {
 
 export async function mountLabSlide(section: HTMLElement, reveal: RevealApi): Promise<(() => void) | void> {
   if (!section.querySelector('.lab[data-lab]')) return;
-  const probe = await probeServer();
+  const probe = await probeServer(rememberedServer());
   const mode: LabMode =
-    probe.kind === 'live' ? { kind: 'live' } : probe.kind === 'no-backend' ? { kind: 'no-backend', reason: probe.reason } : { kind: 'no-server' };
+    probe.kind === 'live'
+      ? { kind: 'live' }
+      : probe.kind === 'no-backend'
+        ? { kind: 'no-backend', reason: probe.reason }
+        : { kind: 'no-server', remoteError: probe.remoteError };
   const slide = new LabSlide(section, reveal, mode);
   (window.__labSlides ??= []).push(slide);
   if (mode.kind === 'live') void slide.startLive();

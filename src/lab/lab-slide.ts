@@ -3,9 +3,11 @@
 // buttons, then either the live lab (terminals, « Vérifier », hints, solution, reset, power
 // actions) or the self-paced mode (criteria, hints, solution, notice).
 import type { RevealApi } from 'reveal.js';
-import { api, ApiError, terminalUrl, type ConditionResult, type Progress } from './api';
+import { api, ApiError, currentServer, terminalUrl, type ConditionResult, type Progress } from './api';
 import { copyText } from './clipboard';
 import { installProgressView, openProgress } from './progress-view';
+import { serverBadge, serverForm } from './remote';
+import { ReplayView } from './replay';
 import { T } from './text';
 import { TerminalPanel } from './terminal';
 
@@ -47,7 +49,7 @@ function message(error: unknown): string {
   return error instanceof ApiError ? error.message : (error as Error)?.message || String(error);
 }
 
-export type LabMode = { kind: 'live' } | { kind: 'no-server' } | { kind: 'no-backend'; reason: string };
+export type LabMode = { kind: 'live' } | { kind: 'no-server'; remoteError?: string } | { kind: 'no-backend'; reason: string };
 
 export class LabSlide {
   readonly root: HTMLElement;
@@ -72,6 +74,8 @@ export class LabSlide {
   private ready = false;
   private readonly offs: (() => void)[] = [];
   private replaySlot: HTMLElement | null = null;
+  /** Self-paced: the replay of the current exercise's recorded solution. */
+  replay: ReplayView | null = null;
 
   constructor(readonly section: HTMLElement, private readonly reveal: RevealApi, private readonly mode: LabMode) {
     const root = section.querySelector<HTMLElement>('.lab[data-lab]');
@@ -133,6 +137,8 @@ export class LabSlide {
     for (const off of this.offs) off();
     this.panel?.dispose();
     this.panel = null;
+    this.replay?.dispose();
+    this.replay = null;
   }
 
   // ------------------------------------------------------------------ stepper
@@ -153,6 +159,7 @@ export class LabSlide {
       this.verdict.className = 'lab-verdict';
     }
     if (this.replaySlot) this.replaySlot.dataset.exercise = this.exercises[i]!.id;
+    void this.replay?.show(this.exercises[i]!.id);
   }
 
   get currentExercise(): string {
@@ -221,6 +228,18 @@ export class LabSlide {
     this.replaySlot.dataset.exercise = this.currentExercise;
     this.slot.replaceChildren(notice, this.replaySlot);
     this.slot.classList.add('lab-terminal-slot-offline');
+    // The recorded solution of the current exercise (follows the stepper), paused off the slide.
+    this.replay = new ReplayView(this.replaySlot, this.lab);
+    void this.replay.show(this.currentExercise);
+    const onChange = () => {
+      if (this.reveal.getCurrentSlide() !== this.section) this.replay?.pause();
+    };
+    this.reveal.on('slidechanged', onChange);
+    this.offs.push(() => this.reveal.off('slidechanged', onChange));
+    // Not served by a lab server (static site): the learner may point the site at their own.
+    if (this.mode.kind === 'no-server' || currentServer()) {
+      this.slot.append(serverForm(this.mode.kind === 'no-server' ? this.mode.remoteError : undefined));
+    }
 
     for (const x of this.exercises) {
       for (const li of x.el.querySelectorAll<HTMLElement>('.lab-condition')) {
@@ -246,6 +265,9 @@ export class LabSlide {
     const reset = this.confirmButton('lab-reset', T.reset, T.resetConfirm, T.resetYes, () => this.resetLab());
     this.toolbar.prepend(this.status);
     this.toolbar.append(reset);
+    // Live on the learner's own server, from a site served elsewhere: say which, and « Oublier ».
+    const remote = currentServer();
+    if (remote) this.toolbar.prepend(serverBadge(remote));
 
     // Left column: the check bar under the exercise.
     this.checkBar = el('div', 'lab-checkbar');
