@@ -39,6 +39,38 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: 
   return e;
 }
 
+/**
+ * The terminal size a recording really uses. The course CI records in a 100×24 terminal, but a
+ * solution mostly prints short lines: replaying it at the width it uses (never narrower than
+ * its longest line, so nothing wraps differently) makes the text as big as the column allows.
+ */
+export function usedSize(cast: string): { cols: number; rows: number; duration: number } {
+  const lines = cast.trimEnd().split('\n');
+  const header = JSON.parse(lines[0] ?? '{}') as { width?: number; height?: number };
+  const width = header.width ?? 80;
+  const height = header.height ?? 24;
+  let output = '';
+  let duration = 0;
+  for (const line of lines.slice(1)) {
+    const event = JSON.parse(line) as [number, string, string];
+    if (event[1] === 'o') output += event[2];
+    duration = Math.max(duration, event[0]);
+  }
+  const visible = output
+    .replace(/\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g, '') // OSC (titles)
+    .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '') // CSI (colours, cursor)
+    .replace(/\x1b[@-_]/g, '');
+  let cols = 0;
+  let rows = 0;
+  for (const line of visible.split(/\r?\n/)) {
+    rows++;
+    for (const part of line.split('\r')) cols = Math.max(cols, [...part].length);
+  }
+  // 6 % of slack: browsers measure the player's `ch` unit and draw its glyphs with fonts whose
+  // advances differ slightly (a line of exactly `cols` characters was clipped in Chromium).
+  return { cols: Math.min(width, Math.max(48, Math.ceil((cols + 1) * 1.06))), rows: Math.min(height, Math.max(6, rows + 1)), duration };
+}
+
 function frenchDate(iso: string | undefined): string {
   const d = iso ? new Date(iso) : null;
   return d && !Number.isNaN(d.getTime()) ? d.toLocaleDateString('fr-FR', { day: 'numeric', month: 'long', year: 'numeric' }) : '';
@@ -49,6 +81,8 @@ export class ReplayView {
   player: Player | null = null;
   /** 'loading' | 'ready' | 'missing' | 'unavailable' | 'failed' (tests). */
   state = 'loading';
+  /** The player's events for the current exercise: play, playing, pause, ended (tests). */
+  events: string[] = [];
   private readonly head: HTMLElement;
   private readonly playButton: HTMLButtonElement;
   private readonly stage: HTMLElement;
@@ -94,17 +128,43 @@ export class ReplayView {
       playerModule = undefined;
       return this.setState('failed', T.replayFailed);
     }
+    let cast: string;
+    let size: { cols: number; rows: number; duration: number };
+    try {
+      const res = await fetch(new URL(entry.file, document.baseURI));
+      if (!res.ok) throw new Error(String(res.status));
+      cast = await res.text();
+      size = usedSize(cast);
+      // The player takes the terminal size from the recording's header (its own cols/rows
+      // options only apply until the recording is loaded): replay at the size really used.
+      const nl = cast.indexOf('\n');
+      const header = JSON.parse(cast.slice(0, nl)) as Record<string, unknown>;
+      cast = JSON.stringify({ ...header, width: size.cols, height: size.rows }) + cast.slice(nl);
+    } catch {
+      if (generation === this.generation) this.setState('failed', T.replayFailed);
+      return;
+    }
     if (generation !== this.generation) return;
     const mount = el('div', 'lab-replay-mount');
     this.stage.replaceChildren(mount);
-    this.player = mod.create({ url: new URL(entry.file, document.baseURI).href }, mount, {
+    this.events = [];
+    this.player = mod.create({ data: cast }, mount, {
+      cols: size.cols,
+      rows: size.rows,
+      // Before it plays, the player shows where the solution ends (the result at a glance).
+      poster: `npt:${size.duration}`,
       fit: 'width',
       preload: true,
       autoPlay: false,
       idleTimeLimit: 1.5,
       controls: true,
-      terminalFontFamily: "'DejaVu Sans Mono', 'Liberation Mono', Menlo, Consolas, monospace",
     });
+    for (const name of ['play', 'playing', 'pause', 'ended'] as const) {
+      this.player.addEventListener(name, () => {
+        this.events.push(name);
+        this.slot.classList.toggle('lab-replay-playing', name === 'play' || name === 'playing');
+      });
+    }
     this.playButton.disabled = false;
     const date = frenchDate(entry.recordedAt);
     this.setState('ready', `${T.replayOrigin}${date ? T.replayDate(date) : ''}.`);
