@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { driverContext, waitForSettled } from '../server/checker';
 import { ClusterManager } from '../server/clusters';
 import { REPO_ROOT } from '../server/config';
 import { chooseNodeImage } from '../server/drivers/detect';
@@ -69,7 +70,10 @@ describe.skipIf(!enabled)('course CI: every lab on a real swarm', async () => {
 
         for (const wrong of exercise.wrong) {
           await runner.run(cluster, wrong.commands);
-          const report = await runner.check(cluster, lab.id, exercise.id, { wait: true });
+          // Let Swarm finish moving, then judge once: the named conditions must fail.
+          const longest = Math.max(...wrong.fails.map((i) => exercise.conditions[i]!.timeout ?? 20));
+          await waitForSettled(driverContext(driver, cluster), longest * 1000);
+          const report = await runner.check(cluster, lab.id, exercise.id, { wait: false });
           for (const i of wrong.fails) {
             const c = report.conditions[i]!;
             expect(c.ok, `${where}, wrong solution « ${wrong.name} »: condition ${i} (${c.message}) must fail; observed ${c.observed}`).toBe(false);

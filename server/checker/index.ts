@@ -87,3 +87,4 @@ export async function converge(conditions: Condition[], ctx: CheckContext, opts:
     await new Promise((r) => setTimeout(r, opts.intervalMs ?? 1000));
   }
 }
+export { waitForSettled } from './settle';
