@@ -53,6 +53,11 @@ export function jsonForScript(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
+/** The course's icon (a container on a whale-blue square), inline: no request at all. */
+export const FAVICON = `data:image/svg+xml,${encodeURIComponent(
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1565c0"/><path fill="#fff" d="M3 6h3v3H3zm3.5 0h3v3h-3zm3.5 0h3v3h-3zM6.5 2.5h3v3h-3z"/></svg>',
+)}`;
+
 /** Fills index.html's placeholders with a rendered course. */
 export function injectDeck(html: string, result: RenderResult): string {
   for (const p of PLACEHOLDERS) {
@@ -62,6 +67,9 @@ export function injectDeck(html: string, result: RenderResult): string {
   const head = [
     meta.subtitle ? `<meta name="description" content="${escapeHtml(meta.subtitle)}" />` : '',
     `<meta name="generator" content="docker-en-cluster deck (reveal.js)" />`,
+    // An icon in the page itself: without one, browsers ask the host's /favicon.ico, outside the
+    // site's sub-path on GitHub Pages (a 404 in the console).
+    `<link rel="icon" href="${FAVICON}" />`,
   ]
     .filter(Boolean)
     .join('\n    ');

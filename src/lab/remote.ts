@@ -79,9 +79,10 @@ export function serverForm(failure?: string, reload: () => void = () => location
   const form = el('form', 'lab-remote-form');
   const label = el('label', 'lab-remote-label', T.remoteField);
   const input = el('input', 'lab-remote-input');
-  input.type = 'url';
+  // Text, not `url`: the browser's own validation would hide our French explanation.
+  input.type = 'text';
+  input.inputMode = 'url';
   input.name = 'lab-server';
-  input.required = true;
   input.autocomplete = 'off';
   input.spellcheck = false;
   input.placeholder = 'http://127.0.0.1:4173/?token=…';
