@@ -218,6 +218,35 @@ describe.skipIf(!hasChromium)('the static site under a sub-path, no lab server (
     await page.close();
   }, 120_000);
 
+  it('on a phone: reveal’s scroll view, the lab slide at the screen’s own size, code scrolls sideways', async () => {
+    const page = await browser.newPage();
+    const w = watch(page);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(site);
+    await page.waitForFunction(() => window.__deckReady === true, null, { timeout: 60_000 });
+    expect(await page.locator('.reveal-viewport.reveal-scroll').count()).toBe(1);
+    await page.evaluate(() => document.getElementById('lab-services-replicas')!.scrollIntoView());
+    const lab = page.locator('section#lab-services-replicas .lab.lab-self-paced');
+    await lab.waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.locator('section#lab-services-replicas .lab-replay-slot').getAttribute('data-replay'), { timeout: 20_000 }).toBe('ready');
+    const m = await page.evaluate(() => {
+      const l = document.querySelector<HTMLElement>('section#lab-services-replicas .lab')!;
+      const pre = l.querySelector<HTMLElement>('.lab-exercise.lab-current figure.lab-command pre')!;
+      const line = pre.querySelector('code')!.getClientRects()[0]!;
+      const title = l.querySelector('.lab-exercise.lab-current .lab-exercise-title')!.getBoundingClientRect();
+      return { width: l.getBoundingClientRect().width, line: line.height, title: title.height, scrolls: pre.scrollWidth > pre.clientWidth + 1, page: document.documentElement.scrollWidth };
+    });
+    expect(m.width).toBeGreaterThan(360); // the lab covers the screen's width, not 0.4 of it
+    expect(m.line).toBeGreaterThanOrEqual(16); // one line of command in the code block, in screen px
+    expect(m.title).toBeGreaterThanOrEqual(20);
+    expect(m.scrolls).toBe(true); // a long command scrolls inside its block…
+    expect(m.page).toBeLessThanOrEqual(390); // … and never the page sideways
+    if (shots) await page.screenshot({ path: path.join(shots, 'phone-lab.png') });
+    expect(w.console).toEqual([]);
+    expect(w.failed).toEqual([]);
+    await page.close();
+  }, 120_000);
+
   it('npm run size passes the budget on this build', async () => {
     const run = promisify(execFile);
     const tsx = path.join(DECK_ROOT, 'node_modules/.bin/tsx');
