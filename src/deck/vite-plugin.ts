@@ -147,7 +147,8 @@ export function recordingsIndex(slidesDir: string): { recordings: Record<string,
     let meta: { recordedAt?: string; generatedBy?: string; solutionHash?: string } = {};
     try {
       const text = readFileSync(path.join(slidesDir, rel), 'utf8');
-      const header = JSON.parse(text.slice(0, text.indexOf('\n') >>> 0)) as { version?: number; 'x-docker-en-cluster'?: typeof meta };
+      const nl = text.indexOf('\n');
+      const header = JSON.parse(nl < 0 ? text : text.slice(0, nl)) as { version?: number; 'x-docker-en-cluster'?: typeof meta };
       if (header.version !== 2) continue;
       meta = header['x-docker-en-cluster'] ?? {};
     } catch {
