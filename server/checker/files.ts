@@ -36,7 +36,7 @@ export async function checkFile(c: FileCondition, ctx: CheckContext): Promise<Ob
     if ('error' in read) cmp.add('lecture dans une tâche', read.error, `${target} lisible dans une tâche`, false);
     else if (read.code !== 0) cmp.add('lecture dans une tâche', `cat ${target} échoue sur ${read.node} : ${read.output.trim()}`, `${target} lisible`, false);
     else {
-      cmp.add('lecture dans une tâche', `lisible sur ${read.node}`, `${target} lisible`);
+      cmp.add('lecture dans une tâche', `lisible sur ${read.node}`, `${target} lisible`, true);
       if (c.content !== undefined) cmp.add('contenu', JSON.stringify(read.output.replace(/\n$/, '')), JSON.stringify(c.content.replace(/\n$/, '')));
     }
   }

@@ -1,5 +1,5 @@
 import Docker from 'dockerode';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { execInContainer } from './exec';
@@ -40,7 +40,6 @@ const DIND_CAPS = [
   'SYS_ADMIN', 'NET_ADMIN', 'SYS_PTRACE', 'NET_RAW', 'MKNOD', 'SYS_CHROOT', 'SETFCAP',
   'DAC_READ_SEARCH', 'IPC_LOCK', 'SYS_NICE',
 ];
-const MARKER = '/etc/docker-en-cluster/complete';
 const NODE_SOCKET = '/run/docker-en-cluster';
 
 /**
@@ -111,9 +110,11 @@ export class DindDriver implements Driver {
   }
 
   async adopt(): Promise<string[]> {
-    const containers = await this.opts.host.listContainers({ all: true, filters: clusterFilter() });
-    const networks = await this.opts.host.listNetworks({ filters: clusterFilter() });
-    const volumes = (await this.opts.host.listVolumes({ filters: clusterFilter() })).Volumes ?? [];
+    // Only the clusters of this data folder: other servers and tests own theirs.
+    const mine = { label: [...clusterFilter().label, `${LABEL.home}=${this.opts.socketDir}`] };
+    const containers = await this.opts.host.listContainers({ all: true, filters: mine });
+    const networks = await this.opts.host.listNetworks({ filters: mine });
+    const volumes = (await this.opts.host.listVolumes({ filters: mine })).Volumes ?? [];
     const clusters = new Set<string>();
     for (const o of [...containers.map((c) => c.Labels), ...networks.map((n) => n.Labels), ...volumes.map((v) => v.Labels)]) {
       const id = o?.[LABEL.cluster];
@@ -127,7 +128,7 @@ export class DindDriver implements Driver {
     for (const cluster of [...clusters].sort()) {
       if (builderAlive(builders.get(cluster))) continue;
       const shape = await this.recordedShape(cluster);
-      if (shape && (await this.isComplete(cluster, shape, true))) adopted.push(cluster);
+      if (shape && (await this.isComplete(cluster, shape))) adopted.push(cluster);
       else await this.down(cluster);
     }
     return adopted;
@@ -229,7 +230,12 @@ export class DindDriver implements Driver {
   private async build(cluster: string, shape: ClusterShape, wanted: ClusterNode[]): Promise<void> {
     const host = this.opts.host;
     const privileged = await this.privilegedWorks();
-    const labels = { [LABEL.project]: PROJECT, [LABEL.cluster]: cluster, [LABEL.builder]: `${hostname()}:${process.pid}` };
+    const labels = {
+      [LABEL.project]: PROJECT,
+      [LABEL.cluster]: cluster,
+      [LABEL.builder]: `${hostname()}:${process.pid}`,
+      [LABEL.home]: this.opts.socketDir,
+    };
     await host.createNetwork({ Name: this.networkName(cluster), Driver: 'bridge', Labels: labels, CheckDuplicate: true });
     await Promise.all(
       wanted.map(async (node) => {
@@ -250,6 +256,8 @@ export class DindDriver implements Driver {
             NetworkMode: this.networkName(cluster),
             RestartPolicy: { Name: 'unless-stopped' },
             Binds: [`${volume}:/var/lib/docker`, `${socketDir}:${NODE_SOCKET}`],
+            // A fresh /run at every start, as on a machine that boots: no stale pid files after a power cut.
+            Tmpfs: { '/run': 'rw,exec,mode=755' },
             ...(privileged
               ? { Privileged: true }
               : {
@@ -269,8 +277,8 @@ export class DindDriver implements Driver {
     );
     await Promise.all(wanted.map((n) => this.waitForEngine(cluster, n.name)));
     if (shape.swarm === 'ready') await this.formSwarm(cluster, shape, wanted);
-    const marker = await this.exec(cluster, wanted[0]!.name, ['sh', '-c', `mkdir -p ${path.dirname(MARKER)} && cat > ${MARKER}`], JSON.stringify(shape));
-    if (marker.code !== 0) throw new Error(`marqueur de cluster : ${marker.stderr}`);
+    // Written last: a cluster without it was interrupted while being built.
+    await writeFile(this.markerPath(cluster), JSON.stringify(shape));
   }
 
   private async formSwarm(cluster: string, shape: ClusterShape, wanted: ClusterNode[]): Promise<void> {
@@ -358,28 +366,20 @@ export class DindDriver implements Driver {
     }
   }
 
-  /** All nodes of the shape exist, run, and the marker written last by `up` is there. */
-  private async isComplete(cluster: string, shape: ClusterShape, startStopped = false): Promise<boolean> {
-    const recorded = await this.recordedShape(cluster);
-    if (!recorded || JSON.stringify(recorded) !== JSON.stringify(shape)) return false;
+  private markerPath(cluster: string): string {
+    return path.join(this.opts.socketDir, cluster, 'complete');
+  }
+
+  /**
+   * Every node of the shape exists (running or powered off by a lab) and the marker written
+   * last by `up` is there. A powered-off node stays off: that is the learner's state.
+   */
+  private async isComplete(cluster: string, shape: ClusterShape): Promise<boolean> {
+    const marker = await readFile(this.markerPath(cluster), 'utf8').catch(() => undefined);
+    if (marker !== JSON.stringify(shape)) return false;
     const containers = await this.opts.host.listContainers({ all: true, filters: clusterFilter(cluster) });
     const wanted = nodeNames(shape);
-    if (containers.length !== wanted.length) return false;
-    for (const n of wanted) {
-      const c = containers.find((x) => x.Labels[LABEL.node] === n.name);
-      if (!c) return false;
-      if (c.State !== 'running') {
-        if (!startStopped) return false;
-        await this.opts.host.getContainer(c.Id).start().catch(() => undefined);
-      }
-    }
-    try {
-      await Promise.all(wanted.map((n) => this.waitForEngine(cluster, n.name)));
-      const marker = await this.exec(cluster, wanted[0]!.name, ['cat', MARKER]);
-      return marker.code === 0;
-    } catch {
-      return false;
-    }
+    return containers.length === wanted.length && wanted.every((n) => containers.some((c) => c.Labels[LABEL.node] === n.name));
   }
 }
 

@@ -7,6 +7,8 @@ export const LABEL = {
   shape: 'org.docker-en-cluster.shape',
   /** `host:pid` of the process that built the cluster: a half-built cluster of a live builder is left alone. */
   builder: 'org.docker-en-cluster.builder',
+  /** The data folder (socket folder) that owns the cluster: a server adopts only its own. */
+  home: 'org.docker-en-cluster.home',
 } as const;
 
 export const PROJECT = 'docker-en-cluster';
