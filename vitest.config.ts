@@ -26,6 +26,8 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'server/**/*.test.ts', 'test/**/*.test.ts'],
     fileParallelism: false,
+    // Only the course CI runs tests concurrently (three labs, three clusters at a time).
+    maxConcurrency: 3,
     testTimeout: 120_000,
     hookTimeout: 300_000,
     reporters: ['default'],

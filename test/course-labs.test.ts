@@ -58,8 +58,11 @@ describe.skipIf(!enabled)('course CI: every lab on a real swarm', async () => {
     }
   }
 
+  // Labs run a few at a time: each has its own cluster, and most of the time goes into waiting
+  // for Swarm to converge, not into CPU (vitest.config.ts caps concurrency).
+  describe.concurrent('labs', () => {
   for (const lab of labs.filter((l) => !only || only.includes(l.id))) {
-    it(`${lab.id}: ${lab.title}`, { timeout: 900_000 }, async () => {
+    it(`${lab.id}: ${lab.title}`, { timeout: 1_800_000 }, async () => {
       const cluster = `ci-${lab.id}`.slice(0, 32).replace(/-$/, '');
       used.push(cluster);
       await runner.reset(cluster, lab.id);
@@ -92,6 +95,7 @@ describe.skipIf(!enabled)('course CI: every lab on a real swarm', async () => {
       expect(await leftovers(cluster)).toEqual([]);
     });
   }
+  });
 
   it.skipIf(Boolean(only))('ships a recording of every solution, made by this course CI for the current labs', async () => {
     const shipped = path.join(REPO_ROOT, 'slides/recordings');
