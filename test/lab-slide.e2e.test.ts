@@ -119,7 +119,7 @@ describe.skipIf(!enabled)('lab slide on the real lab server (Chromium, DinD)', (
 
     // One exercise at a time, with its stepper.
     expect(await page.locator('.lab-step-label').textContent()).toBe('Exercice 1/2');
-    expect(await page.locator('.lab-exercise:visible').count()).toBe(1);
+    expect(await page.locator('section#lab-services-replicas .lab-exercise:visible').count()).toBe(1);
 
     // Clicking the command block types it into manager1's terminal, where it runs.
     const block = page.locator('.lab-exercise.lab-current figure.lab-command-clickable pre', { hasText: 'docker service create' });
