@@ -3,95 +3,14 @@
 // Exports the course to PDF: builds the deck when needed (or takes --url), serves dist/ on
 // 127.0.0.1 with a random port, opens `?print-pdf` in Chromium (playwright-core), waits for
 // reveal's PDF layout, the fonts and the images, and prints one page per slide.
-import { createReadStream, existsSync, mkdirSync, statSync, readdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { existsSync, mkdirSync, statSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
+import { startStaticServer, type StaticServer } from '../server/http/static';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.eot': 'application/vnd.ms-fontobject',
-  '.otf': 'font/otf',
-  '.pdf': 'application/pdf',
-  '.txt': 'text/plain; charset=utf-8',
-  '.map': 'application/json',
-};
-
-export interface StaticServer {
-  server: Server;
-  /** `http://127.0.0.1:PORT/` */
-  url: string;
-  close(): Promise<void>;
-}
-
-/** A tiny static file server on 127.0.0.1 and a random port (tests use it too). */
-export async function serveStatic(dir: string): Promise<StaticServer> {
-  const root = path.resolve(dir);
-  const server = createServer((req, res) => {
-    let pathname: string;
-    try {
-      pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    } catch {
-      res.writeHead(400).end();
-      return;
-    }
-    let file = path.resolve(root, '.' + pathname);
-    if (file !== root && !file.startsWith(root + path.sep)) {
-      res.writeHead(403).end();
-      return;
-    }
-    if (existsSync(file) && statSync(file).isDirectory()) file = path.join(file, 'index.html');
-    if (!existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('introuvable');
-      return;
-    }
-    res.writeHead(200, {
-      'Content-Type': MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
-      'Cache-Control': 'no-cache',
-    });
-    if (req.method === 'HEAD') res.end();
-    else createReadStream(file).pipe(res);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const addr = server.address();
-  if (!addr || typeof addr === 'string') throw new Error('adresse du serveur inconnue');
-  return {
-    server,
-    url: `http://127.0.0.1:${addr.port}/`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 function newestMtime(p: string): number {
   if (!existsSync(p)) return 0;
@@ -155,7 +74,7 @@ export async function exportPdf(options: PdfOptions = {}): Promise<PdfResult> {
       await buildDeck(outDir);
     }
     if (!existsSync(path.join(outDir, 'index.html'))) throw new Error(`${outDir}/index.html manque : lancez npm run build`);
-    served = await serveStatic(outDir);
+    served = await startStaticServer(outDir);
     base = served.url;
   }
   if (!existsSync(CHROMIUM_PATH)) throw new Error(`Chromium introuvable (${CHROMIUM_PATH}) : apt-get install -y chromium, ou CHROMIUM_PATH=…`);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { build, mergeConfig } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveStatic, type StaticServer } from '../scripts/pdf';
+import { startStaticServer, type StaticServer } from '../server/http/static';
 import { deckViteConfig } from '../vite.config';
 import { chromiumOrSkip, launchChromium, type ChromiumSession } from './chromium';
 
@@ -82,7 +82,7 @@ describe.skipIf(!hasChromium)('le diaporama construit, dans Chromium', () => {
     const t0 = performance.now();
     await build(mergeConfig(deckViteConfig(), { configFile: false, logLevel: 'warn', build: { outDir, emptyOutDir: true } }));
     console.log(`[deck.e2e] build : ${(performance.now() - t0).toFixed(0)} ms, ${(dirSize(outDir) / 1024).toFixed(0)} Kio dans ${outDir}`);
-    server = await serveStatic(outDir);
+    server = await startStaticServer(outDir);
     browser = await launchChromium({ blockOutside: server.url });
     page = await browser.newPage();
   });

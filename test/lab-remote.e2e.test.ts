@@ -5,10 +5,7 @@
 // remembered, the lab slide goes live on that server (bearer token on HTTP, `?token=` on the
 // terminal's WebSocket, no cookie), a command runs in the terminal, « Vérifier » passes, and
 // « Oublier » brings the self-paced mode back.
-import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -17,29 +14,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLabServer, type LabServer } from '../server/app';
 import { loadConfig } from '../server/config';
 import { deckViteConfig } from '../vite.config';
+import { startStaticServer, type StaticServer } from '../server/http/static';
 import { chromiumOrSkip, isOutside, launchChromium, type ChromiumSession } from './chromium';
 import { engineAvailable } from './engine';
 
 const enabled = chromiumOrSkip('lab-remote.e2e') && (await engineAvailable('static site + remote lab server (DinD swarm + Chromium)'));
 const SHOTS = process.env.LAB_SCREENSHOTS;
 const SUB = '/docker-en-cluster/';
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.json': 'application/json', '.woff2': 'font/woff2' };
-
-function pagesServer(root: string): Promise<Server> {
-  const server = createServer((req, res) => {
-    void (async () => {
-      const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-      if (!pathname.startsWith(SUB)) return void res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
-      let file = path.join(root, pathname.slice(SUB.length));
-      if (!file.startsWith(root)) return void res.writeHead(403).end();
-      if ((await stat(file).catch(() => undefined))?.isDirectory()) file = path.join(file, 'index.html');
-      if (!(await stat(file).then((s) => s.isFile()).catch(() => false))) return void res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
-      res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
-      createReadStream(file).pipe(res);
-    })();
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
 
 async function screenText(page: Page): Promise<string> {
   return page.evaluate(() => {
@@ -51,7 +32,7 @@ async function screenText(page: Page): Promise<string> {
 describe.skipIf(!enabled)('the static site on the learner’s own lab server, another origin (Chromium, DinD)', () => {
   let outDir: string;
   let dataDir: string;
-  let pages: Server;
+  let pages: StaticServer;
   let siteOrigin: string;
   let site: string;
   let lab: LabServer;
@@ -65,8 +46,8 @@ describe.skipIf(!enabled)('the static site on the learner’s own lab server, an
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'dec-remote-lab-'));
     const config = deckViteConfig();
     await build({ ...config, configFile: false, logLevel: 'warn', build: { ...config.build, outDir, emptyOutDir: true } });
-    pages = await pagesServer(outDir);
-    siteOrigin = `http://127.0.0.1:${(pages.address() as AddressInfo).port}`;
+    pages = await startStaticServer(outDir, SUB);
+    siteOrigin = new URL(pages.url).origin;
     site = `${siteOrigin}${SUB}`;
     lab = await startLabServer(loadConfig({ port: '0', static: true, 'data-dir': dataDir, driver: 'dind', 'allow-origin': [siteOrigin] }));
     expect(new URL(lab.url).origin).not.toBe(siteOrigin);
@@ -82,7 +63,7 @@ describe.skipIf(!enabled)('the static site on the learner’s own lab server, an
       if (learner) await lab.clusters?.down(learner);
       await lab.close();
     }
-    await new Promise((resolve) => (pages ? pages.close(resolve) : resolve(undefined)));
+    await pages?.close();
     if (outDir) await rm(outDir, { recursive: true, force: true });
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   }, 120_000);

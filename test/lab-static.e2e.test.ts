@@ -2,40 +2,20 @@
 // mode (notice, commands with a working copy button, what the checker verifies, hints, the
 // solution, the replay of the recorded solution), one quiet probe of api/session (the build
 // ships a static `{"static":true}` answer), no failed request, no console error.
-import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deckViteConfig } from '../vite.config';
+import { startStaticServer, type StaticServer } from '../server/http/static';
 import { chromiumOrSkip, launchChromium, type ChromiumSession } from './chromium';
 
 const hasChromium = chromiumOrSkip('lab-static.e2e');
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2', '.woff': 'font/woff', '.ttf': 'font/ttf' };
-
-/** A plain static file server: files or 404, nothing else. */
-function staticServer(root: string): Promise<Server> {
-  const server = createServer((req, res) => {
-    void (async () => {
-      let file = path.join(root, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
-      if (!file.startsWith(root)) return void res.writeHead(403).end();
-      const info = await stat(file).catch(() => undefined);
-      if (info?.isDirectory()) file = path.join(file, 'index.html');
-      const ok = await stat(file).then((s) => s.isFile()).catch(() => false);
-      if (!ok) return void res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
-      res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
-      createReadStream(file).pipe(res);
-    })();
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
 
 describe.skipIf(!hasChromium)('lab slide of the built deck without a lab server (Chromium)', () => {
   let outDir: string;
-  let server: Server;
+  let server: StaticServer;
   let origin: string;
   let browser: ChromiumSession;
 
@@ -43,15 +23,15 @@ describe.skipIf(!hasChromium)('lab slide of the built deck without a lab server 
     outDir = await mkdtemp(path.join(os.tmpdir(), 'dec-lab-static-'));
     const config = deckViteConfig();
     await build({ ...config, configFile: false, logLevel: 'warn', build: { ...config.build, outDir, emptyOutDir: true } });
-    server = await staticServer(outDir);
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await startStaticServer(outDir, '/');
+    origin = new URL(server.url).origin;
     browser = await launchChromium({ viewport: { width: 1280, height: 800 }, blockOutside: origin });
     await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
   }, 300_000);
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    await server?.close();
     if (outDir) await rm(outDir, { recursive: true, force: true });
   });
 

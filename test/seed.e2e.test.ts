@@ -9,7 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveStatic, type StaticServer } from '../scripts/pdf';
+import { startStaticServer, type StaticServer } from '../server/http/static';
 import { chromiumOrSkip, launchChromium, type ChromiumSession } from './chromium';
 
 const run = promisify(execFile);
@@ -62,7 +62,7 @@ describe.skipIf(!hasChromium)('deck d’origine (seed 000) rendu par la CLI, dan
     reference = JSON.parse(readFileSync(REFERENCE, 'utf8')) as Reference;
     tmp = mkdtempSync(path.join(os.tmpdir(), 'deck-seed-'));
     await run('npx', ['tsx', 'src/render/cli.ts', SEED, '-o', path.join(tmp, 'seed.html')], { cwd: ROOT, timeout: 120_000 });
-    server = await serveStatic(tmp);
+    server = await startStaticServer(tmp);
     browser = await launchChromium({ blockOutside: server.url });
     page = await browser.newPage();
     await page.goto(`${server.url}seed.html`, { waitUntil: 'load' });

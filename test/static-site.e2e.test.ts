@@ -5,10 +5,8 @@
 // the budget on this very build. A phone-size viewport gets reveal's scroll view with readable
 // lab slides.
 import { execFile } from 'node:child_process';
-import { createReadStream, existsSync } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -16,39 +14,11 @@ import type { Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DECK_ROOT, deckViteConfig } from '../vite.config';
+import { startStaticServer, type StaticServer } from '../server/http/static';
 import { chromiumOrSkip, launchChromium, type ChromiumSession } from './chromium';
 
 const hasChromium = chromiumOrSkip('static-site.e2e');
 const SUB = '/docker-en-cluster/';
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.svg': 'image/svg+xml',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.ttf': 'font/ttf',
-  '.eot': 'application/vnd.ms-fontobject',
-};
-
-/** GitHub Pages, roughly: the site's files under SUB, extensionless files as octet-stream, else 404. */
-function pagesServer(root: string): Promise<Server> {
-  const server = createServer((req, res) => {
-    void (async () => {
-      const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-      if (pathname === SUB.slice(0, -1)) return void res.writeHead(301, { Location: SUB }).end();
-      if (!pathname.startsWith(SUB)) return void res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
-      let file = path.join(root, pathname.slice(SUB.length));
-      if (!file.startsWith(root)) return void res.writeHead(403).end();
-      if ((await stat(file).catch(() => undefined))?.isDirectory()) file = path.join(file, 'index.html');
-      if (!(await stat(file).then((s) => s.isFile()).catch(() => false))) return void res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
-      res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
-      createReadStream(file).pipe(res);
-    })();
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
 
 interface Watch {
   console: string[];
@@ -85,7 +55,7 @@ const playerEvents = (page: Page, lab: string) => page.evaluate((l) => window.__
 
 describe.skipIf(!hasChromium)('the static site under a sub-path, no lab server (Chromium)', () => {
   let outDir: string;
-  let server: Server;
+  let server: StaticServer;
   let origin: string;
   let site: string;
   let browser: ChromiumSession;
@@ -95,8 +65,8 @@ describe.skipIf(!hasChromium)('the static site under a sub-path, no lab server (
     outDir = await mkdtemp(path.join(os.tmpdir(), 'dec-static-site-'));
     const config = deckViteConfig();
     await build({ ...config, configFile: false, logLevel: 'warn', build: { ...config.build, outDir, emptyOutDir: true } });
-    server = await pagesServer(outDir);
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await startStaticServer(outDir, SUB);
+    origin = new URL(server.url).origin;
     site = `${origin}${SUB}`;
     browser = await launchChromium({ viewport: { width: 1280, height: 800 }, blockOutside: origin });
     await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
@@ -104,7 +74,7 @@ describe.skipIf(!hasChromium)('the static site under a sub-path, no lab server (
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    await server?.close();
     if (outDir) await rm(outDir, { recursive: true, force: true });
   });
 

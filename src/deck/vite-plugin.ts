@@ -9,6 +9,7 @@ import { existsSync, readFileSync, readdirSync, statSync, createReadStream } fro
 import path from 'node:path';
 import type { Plugin, ResolvedConfig, ViteDevServer, Connect } from 'vite';
 import { renderCourse, RenderError } from '../render/index.js';
+import { contentType } from '../render/mime.js';
 import type { RenderOptions, RenderResult } from '../render/index.js';
 
 export type LabCallback = RenderOptions['lab'];
@@ -26,23 +27,6 @@ export const THEME_MODULE = 'virtual:deck/theme.css';
 export const DECK_UPDATE_EVENT = 'deck:update';
 
 const PLACEHOLDERS = ['<!--deck:title-->', '<!--deck:head-->', '<!--deck:slides-->', '<!--deck:meta-->'] as const;
-
-const MIME: Record<string, string> = {
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.avif': 'image/avif',
-  '.ico': 'image/x-icon',
-  '.mp4': 'video/mp4',
-  '.webm': 'video/webm',
-  '.pdf': 'application/pdf',
-  '.txt': 'text/plain; charset=utf-8',
-  '.json': 'application/json',
-  '.cast': 'application/x-asciicast',
-};
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -343,7 +327,7 @@ export function deckPlugin(options: DeckPluginOptions = {}): Plugin[] {
         }
         const abs = slideFile(slidesDir, pathname.slice(base.length));
         if (!abs) return next();
-        res.setHeader('Content-Type', MIME[path.extname(abs).toLowerCase()] ?? 'application/octet-stream');
+        res.setHeader('Content-Type', contentType(abs) ?? 'application/octet-stream');
         res.setHeader('Cache-Control', 'no-cache');
         if (req.method === 'HEAD') return void res.end();
         createReadStream(abs).pipe(res);

@@ -13,19 +13,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fontAwesomeDir, highlightStylesDir, revealDistDir } from './assets.js';
 import type { RenderResult, RenderWarning } from './index.js';
+import { contentType } from './mime.js';
 
 const DARK_THEMES = new Set(['black', 'black-contrast', 'blood', 'dracula', 'league', 'moon', 'night']);
-
-const MIME: Record<string, string> = {
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.svg': 'image/svg+xml',
-  '.webp': 'image/webp',
-  '.avif': 'image/avif',
-  '.ico': 'image/x-icon',
-};
 
 const read = (file: string) => readFileSync(file, 'utf8');
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -63,7 +53,8 @@ export function inlineImages(html: string, opts: StandaloneOptions, warnings: Re
     if (cache.has(url)) return cache.get(url)!;
     const clean = decodeURIComponent(url.replace(/[?#].*$/, ''));
     const file = path.resolve(opts.baseDir, clean.replace(/^\/+/, ''));
-    const mime = MIME[path.extname(file).toLowerCase()];
+    const type = contentType(file);
+    const mime = type?.startsWith('image/') ? type : undefined;
     let data: string | null = null;
     const pos = opts.locate?.(url) ?? { file: opts.source, line: 1, column: 1 };
     if (!mime) {
