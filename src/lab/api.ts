@@ -9,36 +9,13 @@ export interface Session {
   backend: { available: boolean; kind: string | null; reason: string };
 }
 
-export interface ConditionResult {
-  index: number;
-  kind: string;
-  ok: boolean;
-  message: string;
-  observed: string;
-  expected: string;
-  progress?: string;
-  hints: string[];
-  elapsedMs: number;
-}
+// The server's own types (type-only imports: nothing of the server enters the browser bundle).
+import type { ConditionResult } from '../../server/checker';
+import type { LearnerState as Progress } from '../../server/labs/progress';
+import type { CheckReport } from '../../server/labs/runner';
 
-export interface CheckReport {
-  lab: string;
-  exercise: string;
-  ok: boolean;
-  conditions: ConditionResult[];
-  checkedAt: string;
-}
-
-export interface ExerciseProgress {
-  passedAt?: string;
-  attempts: number;
-  lastCheckAt?: string;
-}
-
-export interface Progress {
-  currentLab?: string;
-  exercises: Record<string, ExerciseProgress>;
-}
+export type { CheckReport, ConditionResult, Progress };
+export type { ExerciseProgress } from '../../server/labs/progress';
 
 export interface StartedLab {
   lab: string;
