@@ -2,6 +2,7 @@ import Docker from 'dockerode';
 import path from 'node:path';
 import { REPO_ROOT, type ServerConfig } from '../config';
 import { DindDriver } from './dind';
+import { hasImage, OUR_NODE_IMAGE, PUBLIC_NODE_IMAGE } from './images';
 import { loadInventory, type SshInventory } from './inventory';
 import { LocalDriver } from './local';
 import { SshDriver } from './ssh';
@@ -31,27 +32,12 @@ export interface Backend {
   reason: string;
 }
 
-export const OUR_NODE_IMAGE = 'docker-en-cluster/node:bookworm';
-export const PUBLIC_NODE_IMAGE = 'docker:dind';
-
-async function hasImage(host: Docker, name: string): Promise<boolean> {
-  return host.getImage(name).inspect().then(() => true, () => false);
-}
 
 /** The node image: the configured one, else ours if it was built here, else docker:dind (pulled once). */
 export async function chooseNodeImage(host: Docker, configured?: string): Promise<string> {
   if (configured) return configured;
   if (await hasImage(host, OUR_NODE_IMAGE)) return OUR_NODE_IMAGE;
   return PUBLIC_NODE_IMAGE;
-}
-
-async function ensureImage(host: Docker, image: string): Promise<void> {
-  if (await hasImage(host, image)) return;
-  if (image !== PUBLIC_NODE_IMAGE) {
-    throw new Error(`l’image de nœud ${image} est absente : construisez-la (bash server/images/build-node-image.sh ${image})`);
-  }
-  const stream = await host.pull(image);
-  await new Promise<void>((resolve, reject) => host.modem.followProgress(stream, (err) => (err ? reject(err) : resolve())));
 }
 
 /** Detection options from the server's configuration (one place for the server and the CLI). */
@@ -101,7 +87,6 @@ export async function detectBackend(opts: DetectOptions): Promise<Backend> {
   if (opts.choice === 'local') return local();
   try {
     const image = await chooseNodeImage(host, opts.nodeImage);
-    await ensureImage(host, image);
     const dind = new DindDriver({ host, image, privileged: opts.privileged, socketDir: opts.socketDir, cacheDir: opts.cacheDir });
     const privileged = await dind.privilegedWorks();
     return {

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { execInContainer } from './exec';
 import { LABEL, PROJECT, clusterFilter } from './labels';
-import { imageArchive } from './images';
+import { ensureNodeImage, imageArchive } from './images';
 import { swarmStatus } from './swarm-status';
 import {
   NodeUnavailableError,
@@ -209,6 +209,7 @@ export class DindDriver implements Driver {
   async privilegedWorks(): Promise<boolean> {
     if (this.opts.privileged !== 'auto') return this.opts.privileged === 'yes';
     if (this.privilegedChecked !== undefined) return this.privilegedChecked;
+    await ensureNodeImage(this.opts.host, this.opts.image);
     const probe = await this.opts.host.createContainer({
       Image: this.opts.image,
       Entrypoint: ['true'],
@@ -229,6 +230,7 @@ export class DindDriver implements Driver {
 
   private async build(cluster: string, shape: ClusterShape, wanted: ClusterNode[]): Promise<void> {
     const host = this.opts.host;
+    await ensureNodeImage(host, this.opts.image);
     const privileged = await this.privilegedWorks();
     const labels = {
       [LABEL.project]: PROJECT,

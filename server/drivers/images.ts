@@ -48,3 +48,22 @@ export async function imageArchive(host: Docker, images: string[], cacheDir: str
   await rename(partial, file);
   return file;
 }
+
+/** Built locally from Debian packages (server/images/build-node-image.sh). */
+export const OUR_NODE_IMAGE = 'docker-en-cluster/node:bookworm';
+/** The default for users with a registry. */
+export const PUBLIC_NODE_IMAGE = 'docker:dind';
+
+export async function hasImage(host: Docker, name: string): Promise<boolean> {
+  return host.getImage(name).inspect().then(() => true, () => false);
+}
+
+/** The node image on the host: docker:dind is pulled once; ours must be built. */
+export async function ensureNodeImage(host: Docker, image: string): Promise<void> {
+  if (await hasImage(host, image)) return;
+  if (image !== PUBLIC_NODE_IMAGE) {
+    throw new Error(`l’image de nœud ${image} est absente : construisez-la (bash server/images/build-node-image.sh ${image})`);
+  }
+  const stream = await host.pull(image);
+  await new Promise<void>((resolve, reject) => host.modem.followProgress(stream, (err) => (err ? reject(err) : resolve())));
+}
