@@ -200,6 +200,42 @@ describe.skipIf(!hasChromium)('le diaporama construit, dans Chromium', () => {
     expect(normal).not.toBe('none');
   });
 
+  it('parcourt chaque diapositive : aucune directive brute, aucune image manquante, aucun lien interne cassé', async () => {
+    await open(page, `${server.url}#/`);
+    const total = await page.evaluate(() => window.Reveal!.getTotalSlides());
+    expect(total).toBeGreaterThan(100);
+    const problems: string[] = [];
+    for (let i = 0; i < total; i++) {
+      // Visit slide i in reading order, as a presenter would.
+      const found = await page.evaluate(async (index) => {
+        const deck = window.Reveal!;
+        const slide = deck.getSlides()[index]!;
+        const { h, v } = deck.getIndices(slide);
+        deck.slide(h, v ?? 0);
+        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+        const current = deck.getCurrentSlide();
+        const where = `${h}/${v ?? 0} ${current.querySelector('h1, h2, h3')?.textContent ?? ''}`;
+        const out: string[] = [];
+        if (current !== slide) out.push(`${where}: navigation went elsewhere`);
+        const text = current.cloneNode(true) as HTMLElement;
+        text.querySelectorAll('aside.notes').forEach((n) => n.remove());
+        const raw = /§(new|break|notes|id|slide|fragment|icon|element|pelement|lab)\b/.exec(text.textContent ?? '');
+        if (raw) out.push(`${where}: directive brute « ${raw[0]} »`);
+        for (const img of current.querySelectorAll('img')) {
+          await img.decode().catch(() => undefined);
+          if (!(img.naturalWidth > 0)) out.push(`${where}: image manquante ${img.getAttribute('src')}`);
+        }
+        for (const a of current.querySelectorAll('a[href^="#"]')) {
+          const id = decodeURIComponent((a.getAttribute('href') ?? '').replace(/^#\/?/, '').split('/')[0] ?? '');
+          if (id && !/^\d+$/.test(id) && !document.getElementById(id)) out.push(`${where}: lien cassé ${a.getAttribute('href')}`);
+        }
+        return out;
+      }, i);
+      problems.push(...found);
+    }
+    expect(problems).toEqual([]);
+  });
+
   it('aucune erreur dans la console, aucune requête hors du serveur local', () => {
     expect(browser.consoleErrors).toEqual([]);
     expect(browser.outsideRequests(server.url)).toEqual([]);
