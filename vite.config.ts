@@ -21,7 +21,7 @@
 // adds the HMR client. A Markdown error becomes a page showing Vite's error overlay
 // (file:line:column and the hint), like the standalone dev server does.
 // With appType 'spa' Vite serves index.html itself (same hook); use it if the server has no
-// route of its own for '/'. HMR uses Vite's own WebSocket; pass `server.hmr.server` to share the
+// route of its own for '/'. HMR uses Vite's own WebSocket; pass `server.ws.server` to share the
 // lab server's HTTP server if needed.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';

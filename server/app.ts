@@ -292,7 +292,7 @@ async function deckHandler(config: ServerConfig, server: Server): Promise<DeckHa
   const vite = await createServer({
     ...deckViteConfig(),
     configFile: false,
-    server: { middlewareMode: true, hmr: { server } },
+    server: { middlewareMode: true, ws: { server } },
     appType: 'custom',
   });
   const handler = (async (req, res) => {

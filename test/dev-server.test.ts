@@ -53,7 +53,7 @@ describe('Vite en mode middleware (serveur des TP)', () => {
       mergeConfig(deckViteConfig({ index: slides.index, watch: [slides.dir] }), {
         configFile: false,
         logLevel: 'silent',
-        server: { middlewareMode: true, hmr: { port: 0 } },
+        server: { middlewareMode: true, ws: { port: 0 } },
         appType: 'custom',
       }),
     );

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLabServer, type LabServer } from '../server/app';
 import { loadConfig } from '../server/config';
 import { deckViteConfig } from '../vite.config';
+import { screenRows } from './terminal-screen';
 import { startStaticServer, type StaticServer } from '../server/http/static';
 import { chromiumOrSkip, isOutside, launchChromium, type ChromiumSession } from './chromium';
 import { engineAvailable } from './engine';
@@ -22,12 +23,7 @@ const enabled = chromiumOrSkip('lab-remote.e2e') && (await engineAvailable('stat
 const SHOTS = process.env.LAB_SCREENSHOTS;
 const SUB = '/docker-en-cluster/';
 
-async function screenText(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const rows = document.querySelector('.lab-term-overlay:not([hidden]) .lab-term-view:not([hidden]) .xterm-rows');
-    return rows ? [...rows.children].map((r) => (r.textContent ?? '').replace(/\u00a0/g, ' ').trimEnd()).join('\n') : '';
-  });
-}
+const screenText = async (page: Page) => (await screenRows(page)).join('\n');
 
 describe.skipIf(!enabled)('the static site on the learner’s own lab server, another origin (Chromium, DinD)', () => {
   let outDir: string;

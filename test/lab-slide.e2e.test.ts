@@ -13,57 +13,12 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLabServer, type LabServer } from '../server/app';
 import { loadConfig } from '../server/config';
+import { dragOverWord, waitForScreen } from './terminal-screen';
 import { chromiumOrSkip, launchChromium, type ChromiumSession } from './chromium';
 import { engineAvailable } from './engine';
 
 const enabled = chromiumOrSkip('lab-slide.e2e') && (await engineAvailable('lab slide (DinD swarm + Chromium)'));
 const SHOTS = process.env.LAB_SCREENSHOTS;
-
-/** Rows of the visible terminal (xterm's DOM renderer), right-trimmed. */
-async function screenRows(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const rows = document.querySelector('.lab-term-overlay:not([hidden]) .lab-term-view:not([hidden]) .xterm-rows');
-    return rows ? [...rows.children].map((r) => (r.textContent ?? '').replace(/\u00a0/g, ' ').trimEnd()) : [];
-  });
-}
-
-async function waitForScreen(page: Page, re: RegExp, what: string, timeoutMs = 30_000): Promise<RegExpMatchArray> {
-  const t0 = Date.now();
-  for (;;) {
-    const text = (await screenRows(page)).join('\n');
-    const m = text.match(re);
-    if (m) return m;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`écran du terminal sans ${what} (${re}) :\n${text}`);
-    await page.waitForTimeout(100);
-  }
-}
-
-/** Screen rectangle of `word` on the terminal row whose text is exactly `line`. */
-async function wordBox(page: Page, line: string, word: string) {
-  return page.evaluate(({ line, word }) => {
-    const rows = document.querySelector('.lab-term-overlay .lab-term-view:not([hidden]) .xterm-rows')!;
-    for (const row of rows.children) {
-      if ((row.textContent ?? '').replace(/\u00a0/g, ' ').trimEnd() !== line) continue;
-      const walker = document.createTreeWalker(row, NodeFilter.SHOW_TEXT);
-      const nodes: Text[] = [];
-      for (let n = walker.nextNode(); n; n = walker.nextNode()) nodes.push(n as Text);
-      const at = nodes.map((n) => n.data).join('').indexOf(word);
-      const locate = (i: number): [Text, number] => {
-        for (const n of nodes) {
-          if (i <= n.data.length) return [n, i];
-          i -= n.data.length;
-        }
-        throw new Error('hors ligne');
-      };
-      const range = document.createRange();
-      range.setStart(...locate(at));
-      range.setEnd(...locate(at + word.length));
-      const r = range.getBoundingClientRect();
-      return { left: r.left, right: r.right, top: r.top, bottom: r.bottom };
-    }
-    throw new Error(`ligne « ${line} » absente`);
-  }, { line, word });
-}
 
 /** The live lab is ready: cluster started, manager1's terminal connected. */
 async function waitForLiveLab(page: Page): Promise<void> {
@@ -160,14 +115,7 @@ describe.skipIf(!enabled)('lab slide on the real lab server (Chromium, DinD)', (
     await page.keyboard.type("echo 'alpha MOTCIBLE omega'");
     await page.keyboard.press('Enter');
     await waitForScreen(page, /^alpha MOTCIBLE omega$/m, 'la ligne à sélectionner');
-    const box = await wordBox(page, 'alpha MOTCIBLE omega', 'MOTCIBLE');
-    const cell = (box.right - box.left) / 'MOTCIBLE'.length;
-    const y = (box.top + box.bottom) / 2;
-    await page.mouse.move(box.left + cell * 0.25, y);
-    await page.mouse.down();
-    await page.mouse.move(box.left + cell * 4, y, { steps: 4 });
-    await page.mouse.move(box.right - cell * 0.25, y, { steps: 4 });
-    await page.mouse.up();
+    await dragOverWord(page, 'alpha MOTCIBLE omega', 'MOTCIBLE');
     expect(await page.evaluate(() => window.__labSlides![0]!.terminal!.getSelection())).toBe('MOTCIBLE');
 
     // The same shell after a reload, and the progress kept: exercise 1 passed.

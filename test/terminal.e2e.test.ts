@@ -11,6 +11,7 @@ import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localBash, TEST_PS1 } from '../server/terminals/testing';
 import { TerminalGateway } from '../server/terminals/gateway';
+import { dragOverWord, screenRows, waitForScreen } from './terminal-screen';
 import { chromiumOrSkip, launchChromium, type ChromiumSession } from './chromium';
 
 const hasChromium = chromiumOrSkip('terminal.e2e');
@@ -18,57 +19,14 @@ const hasChromium = chromiumOrSkip('terminal.e2e');
 const PROMPT_RE = new RegExp(`^${TEST_PS1.trimEnd().replace(/[$]/g, '\\$')}`, 'm');
 const fixture = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/terminal');
 
-/** Text on screen of the visible terminal (DOM renderer rows), one string per row. */
-async function screenRows(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const rows = window.__lab!.panel.element.querySelector('.lab-term-view:not([hidden]) .xterm-rows');
-    return rows ? [...rows.children].map((r) => (r.textContent ?? '').replace(/\u00a0/g, ' ').trimEnd()) : [];
-  });
-}
-
-async function waitForScreen(page: Page, re: RegExp, what: string, timeoutMs = 15_000): Promise<RegExpMatchArray> {
-  const t0 = Date.now();
-  for (;;) {
-    const text = (await screenRows(page)).join('\n');
-    const m = text.match(re);
-    if (m) return m;
-    if (Date.now() - t0 > timeoutMs) {
-      const state = await page.evaluate(() => ({
-        statuses: window.__lab?.statuses,
-        overlayHidden: window.__lab?.panel.element.hidden,
-        active: document.activeElement?.className,
-        slide: window.__lab?.deck.getIndices(),
-      }));
-      throw new Error(`écran sans ${what} (${re}) : ${JSON.stringify(state)}\n${text}`);
-    }
-    await page.waitForTimeout(50);
-  }
-}
-
-/** Screen rectangle (CSS px) of `word` in the visible terminal, on the row whose text is exactly `line`. */
-async function wordBox(page: Page, line: string, word: string) {
-  return page.evaluate(({ line, word }) => {
-    const rows = window.__lab!.panel.element.querySelector('.lab-term-view:not([hidden]) .xterm-rows')!;
-    for (const row of rows.children) {
-      if ((row.textContent ?? '').replace(/\u00a0/g, ' ').trimEnd() !== line) continue;
-      const walker = document.createTreeWalker(row, NodeFilter.SHOW_TEXT);
-      const nodes: Text[] = [];
-      for (let n = walker.nextNode(); n; n = walker.nextNode()) nodes.push(n as Text);
-      const full = nodes.map((n) => n.data).join('');
-      const at = full.indexOf(word);
-      const locate = (i: number): [Text, number] => {
-        for (const n of nodes) { if (i <= n.data.length) return [n, i]; i -= n.data.length; }
-        throw new Error('hors ligne');
-      };
-      const range = document.createRange();
-      range.setStart(...locate(at));
-      range.setEnd(...locate(at + word.length));
-      const r = range.getBoundingClientRect();
-      return { left: r.left, right: r.right, top: r.top, bottom: r.bottom };
-    }
-    throw new Error(`ligne « ${line} » absente`);
-  }, { line, word });
-}
+/** The fixture page's state, for failure messages. */
+const labState = (page: Page) => () =>
+  page.evaluate(() => ({
+    statuses: window.__lab?.statuses,
+    overlayHidden: window.__lab?.panel.element.hidden,
+    active: document.activeElement?.className,
+    slide: window.__lab?.deck.getIndices(),
+  }));
 
 const slideIndex = (page: Page) => page.evaluate(() => window.__lab!.deck.getIndices().h);
 
@@ -119,7 +77,7 @@ describe.skipIf(!hasChromium)('terminal panel in a scaled reveal.js slide (Chrom
     const page = await browser.newPage();
     await page.goto(`${origin}/#/1`);
     await page.waitForFunction(() => window.__lab?.statuses.includes('open'), undefined, { timeout: 60_000 });
-    await waitForScreen(page, PROMPT_RE, 'invite');
+    await waitForScreen(page, PROMPT_RE, 'invite', 15_000, labState(page));
 
     // The slides really are transformed, and the terminal is outside the transformed box.
     const layout = await page.evaluate(() => {
@@ -138,7 +96,7 @@ describe.skipIf(!hasChromium)('terminal panel in a scaled reveal.js slide (Chrom
     await page.locator('.lab-term-overlay .xterm-screen').click();
     await page.keyboard.type('echo bonjour-$((6*7))');
     await page.keyboard.press('Enter');
-    await waitForScreen(page, /^bonjour-42$/m, 'bonjour-42');
+    await waitForScreen(page, /^bonjour-42$/m, 'bonjour-42', 15_000, labState(page));
 
     // Arrow keys while the terminal has focus go to the shell, not to reveal.
     expect(await slideIndex(page)).toBe(1);
@@ -149,15 +107,8 @@ describe.skipIf(!hasChromium)('terminal panel in a scaled reveal.js slide (Chrom
     // Mouse selection of one word, at scale 0.8.
     await page.keyboard.type("echo 'alpha MOTCIBLE omega'");
     await page.keyboard.press('Enter');
-    await waitForScreen(page, /^alpha MOTCIBLE omega$/m, 'la ligne à sélectionner');
-    const box = await wordBox(page, 'alpha MOTCIBLE omega', 'MOTCIBLE');
-    const cell = (box.right - box.left) / 'MOTCIBLE'.length;
-    const y = (box.top + box.bottom) / 2;
-    await page.mouse.move(box.left + cell * 0.25, y);
-    await page.mouse.down();
-    await page.mouse.move(box.left + cell * 4, y, { steps: 4 });
-    await page.mouse.move(box.right - cell * 0.25, y, { steps: 4 });
-    await page.mouse.up();
+    await waitForScreen(page, /^alpha MOTCIBLE omega$/m, 'la ligne à sélectionner', 15_000, labState(page));
+    await dragOverWord(page, 'alpha MOTCIBLE omega', 'MOTCIBLE');
     expect(await page.evaluate(() => window.__lab!.panel.getSelection())).toBe('MOTCIBLE');
     // Copy on select, with the French hint.
     await page.waitForFunction(() => !document.querySelector<HTMLElement>('.lab-term-toast')!.hidden);
@@ -174,22 +125,22 @@ describe.skipIf(!hasChromium)('terminal panel in a scaled reveal.js slide (Chrom
     await page.evaluate(() => navigator.clipboard.writeText('echo colle-$((100+1))'));
     await page.keyboard.press('Control+Shift+V');
     await page.keyboard.press('Enter');
-    await waitForScreen(page, /^colle-101$/m, 'le collage');
+    await waitForScreen(page, /^colle-101$/m, 'le collage', 15_000, labState(page));
 
     // Same shell after a reload, and the history shown once (exact replay).
     await page.keyboard.type('echo PID=$$');
     await page.keyboard.press('Enter');
-    const pid = (await waitForScreen(page, /^PID=(\d+)$/m, 'PID'))[1];
+    const pid = (await waitForScreen(page, /^PID=(\d+)$/m, 'PID', 15_000, labState(page)))[1];
     await page.reload();
     await page.waitForFunction(() => window.__lab?.statuses.includes('open'), undefined, { timeout: 30_000 });
-    await waitForScreen(page, /^PID=\d+$/m, 'le PID rejoué');
+    await waitForScreen(page, /^PID=\d+$/m, 'le PID rejoué', 15_000, labState(page));
     const rows = await screenRows(page);
     expect(rows.filter((r) => r === 'bonjour-42')).toHaveLength(1);
     expect(rows.filter((r) => r === `PID=${pid}`)).toHaveLength(1);
     await page.locator('.lab-term-overlay .xterm-screen').click();
     await page.keyboard.type('echo APRES=$$');
     await page.keyboard.press('Enter');
-    expect((await waitForScreen(page, /^APRES=(\d+)$/m, 'PID après rechargement'))[1]).toBe(pid);
+    expect((await waitForScreen(page, /^APRES=(\d+)$/m, 'PID après rechargement', 15_000, labState(page)))[1]).toBe(pid);
 
     // Escape then an arrow leaves the terminal and changes the slide; the terminal hides.
     await page.keyboard.press('Escape');
@@ -203,11 +154,11 @@ describe.skipIf(!hasChromium)('terminal panel in a scaled reveal.js slide (Chrom
     // Another tab is another node's shell, connected only when shown.
     expect(opened.filter((n) => n === 'worker1')).toHaveLength(0);
     await page.getByRole('tab', { name: 'worker1' }).click();
-    await waitForScreen(page, PROMPT_RE, 'invite de worker1');
+    await waitForScreen(page, PROMPT_RE, 'invite de worker1', 15_000, labState(page));
     expect(opened.filter((n) => n === 'worker1')).toHaveLength(1);
     await page.keyboard.type('echo W=$$');
     await page.keyboard.press('Enter');
-    expect((await waitForScreen(page, /^W=(\d+)$/m, 'PID de worker1'))[1]).not.toBe(pid);
+    expect((await waitForScreen(page, /^W=(\d+)$/m, 'PID de worker1', 15_000, labState(page)))[1]).not.toBe(pid);
 
     expect(browser.consoleErrors).toEqual([]);
     expect(browser.outsideRequests(origin)).toEqual([]);
@@ -230,14 +181,8 @@ describe.skipIf(!hasChromium)('terminal panel in a scaled reveal.js slide (Chrom
     await page.keyboard.press('Control+c');
     await page.keyboard.type("echo 'un DEUXIEME trois'");
     await page.keyboard.press('Enter');
-    await waitForScreen(page, /^un DEUXIEME trois$/m, 'la ligne');
-    const box = await wordBox(page, 'un DEUXIEME trois', 'DEUXIEME');
-    const cell = (box.right - box.left) / 'DEUXIEME'.length;
-    const y = (box.top + box.bottom) / 2;
-    await page.mouse.move(box.left + cell * 0.25, y);
-    await page.mouse.down();
-    await page.mouse.move(box.right - cell * 0.25, y, { steps: 6 });
-    await page.mouse.up();
+    await waitForScreen(page, /^un DEUXIEME trois$/m, 'la ligne', 15_000, labState(page));
+    await dragOverWord(page, 'un DEUXIEME trois', 'DEUXIEME');
     expect(await page.evaluate(() => window.__lab!.panel.getSelection())).toBe('DEUXIEME');
 
     // A lost socket (network cut): the page reconnects and gets only what it missed.
@@ -247,7 +192,7 @@ describe.skipIf(!hasChromium)('terminal panel in a scaled reveal.js slide (Chrom
     await gateway.type({ learner: 'e2e', node: 'manager1', tab: '1' }, 'echo PENDANT=$((2*50))\r');
     await page.waitForFunction((n) => window.__lab!.statuses.slice(n).includes('open'), statusesBefore, { timeout: 30_000 });
     expect(await page.evaluate((n) => window.__lab!.statuses.slice(n), statusesBefore)).toEqual(['reconnecting', 'open']);
-    await waitForScreen(page, /^PENDANT=100$/m, 'la sortie manquée');
+    await waitForScreen(page, /^PENDANT=100$/m, 'la sortie manquée', 15_000, labState(page));
     const rows = await screenRows(page);
     expect(rows.filter((r) => r === 'PENDANT=100')).toHaveLength(1);
     expect(rows.filter((r) => r === 'un DEUXIEME trois')).toHaveLength(1);
@@ -255,10 +200,10 @@ describe.skipIf(!hasChromium)('terminal panel in a scaled reveal.js slide (Chrom
     // Cluster reset: the shell is killed, the page says so and reconnects to a fresh shell.
     await page.keyboard.type('echo AVANT=$$');
     await page.keyboard.press('Enter');
-    const before = (await waitForScreen(page, /^AVANT=(\d+)$/m, 'PID'))[1];
+    const before = (await waitForScreen(page, /^AVANT=(\d+)$/m, 'PID', 15_000, labState(page)))[1];
     gateway.closeLearner('e2e');
     await page.waitForFunction((n) => window.__lab!.statuses.slice(n).filter((s) => s === 'open').length >= 2, statusesBefore, { timeout: 30_000 });
-    await waitForScreen(page, PROMPT_RE, 'la nouvelle invite');
+    await waitForScreen(page, PROMPT_RE, 'la nouvelle invite', 15_000, labState(page));
     // The new shell's screen starts with the reason, not with the old shell's output.
     const fresh = (await screenRows(page)).filter((r) => r);
     expect(fresh[0]).toBe('Cluster réinitialisé : ouverture d’un nouveau terminal…');
@@ -266,7 +211,7 @@ describe.skipIf(!hasChromium)('terminal panel in a scaled reveal.js slide (Chrom
     await page.locator('.lab-term-overlay .xterm-screen').click();
     await page.keyboard.type('echo NOUVEAU=$$');
     await page.keyboard.press('Enter');
-    expect((await waitForScreen(page, /^NOUVEAU=(\d+)$/m, 'nouveau PID'))[1]).not.toBe(before);
+    expect((await waitForScreen(page, /^NOUVEAU=(\d+)$/m, 'nouveau PID', 15_000, labState(page)))[1]).not.toBe(before);
 
     expect(browser.consoleErrors).toEqual([]);
     await page.close();
@@ -280,7 +225,7 @@ describe.skipIf(!hasChromium)('terminal panel in a scaled reveal.js slide (Chrom
     await page.keyboard.press('Control+c');
     await page.keyboard.type('yes FLOT');
     await page.keyboard.press('Enter');
-    await waitForScreen(page, /^FLOT$/m, 'le flot');
+    await waitForScreen(page, /^FLOT$/m, 'le flot', 15_000, labState(page));
     // The page keeps painting frames and answering while the flood runs.
     for (let i = 0; i < 20; i++) {
       await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
@@ -289,7 +234,7 @@ describe.skipIf(!hasChromium)('terminal panel in a scaled reveal.js slide (Chrom
     await expect.poll(async () => (await screenRows(page)).filter((r) => r).at(-1), { timeout: 30_000 }).toMatch(PROMPT_RE);
     await page.keyboard.type('echo fin-$((3*3))');
     await page.keyboard.press('Enter');
-    await waitForScreen(page, /^fin-9$/m, 'la commande après le flot');
+    await waitForScreen(page, /^fin-9$/m, 'la commande après le flot', 15_000, labState(page));
     const stats = gateway.stats();
     console.info(`[terminal.e2e] flood in Chromium: peak unacked ${stats.peakUnackedBytes} B, pauses ${stats.pauses}`);
     expect(stats.peakUnackedBytes).toBeLessThanOrEqual(512 * 1024 + 64 * 1024);
