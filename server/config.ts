@@ -19,6 +19,8 @@ export interface ServerConfig {
   graceMs: number;
   /** Inventory of the `ssh` driver. */
   inventory?: string;
+  /** How the checker reaches DinD nodes' engines (see DindOptions.api). */
+  nodeApi: 'auto' | 'socket' | 'exec';
 }
 
 export interface ConfigFlags {
@@ -50,6 +52,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     dataDir: path.resolve(flags['data-dir'] ?? env.DEC_DATA_DIR ?? path.join(REPO_ROOT, 'var')),
     driver: oneOf(flags.driver ?? env.DEC_DRIVER, ['auto', 'dind', 'local', 'ssh', 'vagrant', 'none'] as const, 'pilote', 'auto'),
     inventory: flags.inventory ?? env.DEC_INVENTORY ?? undefined,
+    nodeApi: oneOf(env.DEC_NODE_API, ['auto', 'socket', 'exec'] as const, 'accès aux nœuds', 'auto'),
     nodeImage: flags.image ?? env.DEC_NODE_IMAGE ?? undefined,
     privileged: oneOf(flags.privileged ?? env.DEC_PRIVILEGED, ['auto', 'yes', 'no'] as const, 'mode privilégié', 'auto'),
     allowedOrigins: [...(flags['allow-origin'] ?? []), ...(env.DEC_ALLOW_ORIGINS?.split(',').filter(Boolean) ?? [])],

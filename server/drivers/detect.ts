@@ -19,6 +19,8 @@ export interface DetectOptions {
   cacheDir: string;
   /** The local driver opens host shells: only allowed when the server is reachable from this machine only. */
   loopbackOnly: boolean;
+  /** `dind` driver: how the checker reaches node engines. */
+  nodeApi?: 'auto' | 'socket' | 'exec';
   /** `ssh` driver: the inventory file. */
   inventory?: string;
   /** `vagrant` driver: the folder of the Vagrantfile, and where recorded host keys go. */
@@ -50,6 +52,7 @@ export function detectOptions(config: ServerConfig, loopbackOnly: boolean): Dete
     cacheDir: path.join(config.dataDir, 'cache'),
     loopbackOnly,
     inventory: config.inventory,
+    nodeApi: config.nodeApi,
     vagrantDir: path.join(REPO_ROOT, 'vagrant'),
     dataDir: config.dataDir,
   };
@@ -87,7 +90,7 @@ export async function detectBackend(opts: DetectOptions): Promise<Backend> {
   if (opts.choice === 'local') return local();
   try {
     const image = await chooseNodeImage(host, opts.nodeImage);
-    const dind = new DindDriver({ host, image, privileged: opts.privileged, socketDir: opts.socketDir, cacheDir: opts.cacheDir });
+    const dind = new DindDriver({ host, image, privileged: opts.privileged, socketDir: opts.socketDir, cacheDir: opts.cacheDir, api: opts.nodeApi });
     const privileged = await dind.privilegedWorks();
     return {
       driver: dind,

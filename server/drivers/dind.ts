@@ -2,6 +2,7 @@ import Docker from 'dockerode';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { execAgent } from './exec-agent';
 import { execInContainer } from './exec';
 import { LABEL, PROJECT, clusterFilter } from './labels';
 import { ensureNodeImage, imageArchive } from './images';
@@ -33,6 +34,18 @@ export interface DindOptions {
   dockerCli?: string;
   /** Extra environment of node containers (e.g. NODE_SSH_AUTHORIZED_KEY starts sshd in our image). */
   env?: Record<string, string>;
+  /**
+   * How the checker reaches a node's engine: `socket`, a unix socket the node shares with the
+   * host (fast; a Linux host with a local engine); `exec`, `docker system dial-stdio` run in the
+   * node (Docker Desktop, remote engines). `auto` picks socket on Linux with a local engine.
+   */
+  api?: 'auto' | 'socket' | 'exec';
+}
+
+export function nodeApiMode(api: DindOptions['api'] = 'auto', env: NodeJS.ProcessEnv = process.env): 'socket' | 'exec' {
+  if (api !== 'auto') return api;
+  const local = !env.DOCKER_HOST || env.DOCKER_HOST.startsWith('unix://');
+  return process.platform === 'linux' && local ? 'socket' : 'exec';
 }
 
 /** Capabilities that run a nested engine where --privileged is refused (see NOTES.md). */
@@ -166,7 +179,11 @@ export class DindDriver implements Driver {
     const key = `${cluster}/${node}`;
     let client = this.clients.get(key);
     if (!client) {
-      client = new Docker({ socketPath: this.socketPath(cluster, node) });
+      client =
+        nodeApiMode(this.opts.api) === 'socket'
+          ? new Docker({ socketPath: this.socketPath(cluster, node) })
+          : // dockerode's types omit `agent`, which docker-modem uses for every request.
+            new Docker({ host: node, port: 2375, protocol: 'http', agent: execAgent(this.opts.host.getContainer(this.containerName(cluster, node))) } as Docker.DockerOptions);
       this.clients.set(key, client);
     }
     return client;
