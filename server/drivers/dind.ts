@@ -263,18 +263,20 @@ export class DindDriver implements Driver {
         await host.createVolume({ Name: volume, Labels: nodeLabels });
         const socketDir = path.dirname(this.socketPath(cluster, node.name));
         await mkdir(socketDir, { recursive: true, mode: 0o700 });
+        // The shared socket only in socket mode: a folder shared by Docker Desktop cannot hold one.
+        const shareSocket = nodeApiMode(this.opts.api) === 'socket';
         const groupArgs = process.getgid && process.getgid() !== 0 ? [`--group=${process.getgid()}`] : [];
         const container = await host.createContainer({
           name: this.containerName(cluster, node.name),
           Hostname: node.name,
           Image: this.opts.image,
-          Cmd: [`--host=unix://${NODE_SOCKET}/docker.sock`, ...groupArgs],
+          Cmd: shareSocket ? [`--host=unix://${NODE_SOCKET}/docker.sock`, ...groupArgs] : [],
           Env: ['DOCKER_TLS_CERTDIR=', ...Object.entries(this.opts.env ?? {}).map(([k, v]) => `${k}=${v}`)],
           Labels: nodeLabels,
           HostConfig: {
             NetworkMode: this.networkName(cluster),
             RestartPolicy: { Name: 'unless-stopped' },
-            Binds: [`${volume}:/var/lib/docker`, `${socketDir}:${NODE_SOCKET}`],
+            Binds: [`${volume}:/var/lib/docker`, ...(shareSocket ? [`${socketDir}:${NODE_SOCKET}`] : [])],
             // A fresh /run at every start, as on a machine that boots: no stale pid files after a power cut.
             Tmpfs: { '/run': 'rw,exec,mode=755' },
             ...(privileged
