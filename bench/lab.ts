@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startLabServer } from '../server/app';
 import { loadConfig } from '../server/config';
+import { DindDriver } from '../server/drivers/dind';
 import { DEFAULT_SHAPE } from '../server/drivers/types';
 import { TestClient } from '../server/terminals/testing';
 import { median, quantile, readBaseline, report, writeBaseline, type Figures } from './baseline';
@@ -42,7 +43,7 @@ try {
   const nodes = await driver.nodes(cluster);
   const mem: number[] = [];
   for (const n of nodes) {
-    const stats = await new Docker().getContainer(`dec-${cluster}-${n.name}`).stats({ stream: false });
+    const stats = await new Docker().getContainer((driver as DindDriver).containerName(cluster, n.name)).stats({ stream: false });
     mem.push(stats.memory_stats.usage / 1e6);
   }
   figures['memory per node, MB'] = { median: median(mem), max: Math.max(...mem) };

@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -116,6 +117,22 @@ describe.skipIf(!enabled)('lab runtime on a real engine', () => {
     const down = await fetch(`${lab.url}/api/cluster/down`, { method: 'POST', headers: { Authorization: `Bearer ${tokenA}` } });
     expect(down.status).toBe(200);
     expect(await leftovers(learnerA)).toEqual([]);
+  });
+
+  it('types the reference solution into the browser terminal when the CLI solves (demo mode)', async () => {
+    const localToken = new URL(lab.localUrl).searchParams.get('token')!;
+    const start = await fetch(`${lab.url}/api/labs/services-replicas/start`, { method: 'POST', headers: { Authorization: `Bearer ${localToken}` } });
+    expect(start.status).toBe(200);
+    const browser = await TestClient.connect(wsUrl('manager1', localToken));
+    // The server runs in this process: the CLI must run beside it, not block it.
+    const { stdout: out } = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'server/cli.ts'), 'solve', 'services-replicas/create', '--data-dir', dataDir], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    });
+    expect(out).toContain('tapée dans le terminal du navigateur');
+    await browser.waitForText('docker service create --name web', 0, 30_000);
+    await browser.waitForText(/^[a-z0-9]{25}\r?$/m, 0, 60_000);
+    await browser.close();
   });
 
   it('leaves no orphan when the process is killed in the middle of `up`', async () => {

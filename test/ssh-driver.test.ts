@@ -46,8 +46,8 @@ describe.skipIf(!enabled)('ssh driver on real SSH servers', () => {
     // Three bare machines: the ssh driver, not the dind driver, forms the swarm.
     await dind.up(MACHINES, { managers: 1, workers: 2, swarm: 'bare' });
     for (const n of ['manager1', 'worker1', 'worker2']) {
-      const info = await host.getContainer(`dec-${MACHINES}-${n}`).inspect();
-      ips.set(n, info.NetworkSettings.Networks[`dec-${MACHINES}`]!.IPAddress);
+      const info = await host.getContainer(dind.containerName(MACHINES, n)).inspect();
+      ips.set(n, info.NetworkSettings.Networks[dind.networkName(MACHINES)]!.IPAddress);
     }
     // Record host keys once (what an instructor does for a room), then verify them always.
     let known = '';

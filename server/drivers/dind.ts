@@ -1,4 +1,5 @@
 import Docker from 'dockerode';
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
@@ -66,13 +67,18 @@ export class DindDriver implements Driver {
   private privilegedChecked: boolean | undefined;
   private readonly clients = new Map<string, Docker>();
 
-  constructor(private readonly opts: DindOptions) {}
+  /** Names carry a tag of the data folder: two servers (or a test and `npm start`) never collide. */
+  private readonly tag: string;
 
-  private containerName(cluster: string, node: string): string {
-    return `dec-${cluster}-${node}`;
+  constructor(private readonly opts: DindOptions) {
+    this.tag = createHash('sha256').update(opts.socketDir).digest('hex').slice(0, 6);
   }
-  private networkName(cluster: string): string {
-    return `dec-${cluster}`;
+
+  containerName(cluster: string, node: string): string {
+    return `dec-${this.tag}-${cluster}-${node}`;
+  }
+  networkName(cluster: string): string {
+    return `dec-${this.tag}-${cluster}`;
   }
   private socketPath(cluster: string, node: string): string {
     return path.join(this.opts.socketDir, cluster, node, 'docker.sock');
