@@ -26,7 +26,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig, type UserConfig, type ViteDevServer } from 'vite';
+import { build, defineConfig, type UserConfig, type ViteDevServer } from 'vite';
 import { deckPlugin, toViteError, jsonForScript, type DeckPluginOptions } from './src/deck/vite-plugin.js';
 import { labRenderer } from './server/labs/markup';
 
@@ -79,6 +79,12 @@ catch { const pre = document.createElement('pre'); pre.textContent = error.messa
 </script></head><body></body></html>`,
     };
   }
+}
+
+/** Builds the deck into `outDir` (the PDF export and the browser tests). */
+export async function buildDeck(outDir: string): Promise<void> {
+  const config = deckViteConfig();
+  await build({ ...config, configFile: false, logLevel: 'warn', build: { ...config.build, outDir, emptyOutDir: true } });
 }
 
 export default defineConfig(deckViteConfig());

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startStaticServer, type StaticServer } from '../server/http/static';
+import { buildDeck } from '../vite.config';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -28,16 +29,6 @@ export function needsBuild(outDir: string): boolean {
   const t = statSync(built).mtimeMs;
   const sources = ['slides', 'labs', 'src', 'index.html', 'vite.config.ts'].map((p) => path.join(ROOT, p));
   return sources.some((s) => newestMtime(s) > t);
-}
-
-export async function buildDeck(outDir: string): Promise<void> {
-  const { build } = await import('vite');
-  await build({
-    configFile: path.join(ROOT, 'vite.config.ts'),
-    root: ROOT,
-    logLevel: 'warn',
-    build: { outDir, emptyOutDir: true },
-  });
 }
 
 export interface PdfOptions {

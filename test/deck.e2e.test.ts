@@ -4,10 +4,9 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { build, mergeConfig } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStaticServer, type StaticServer } from '../server/http/static';
-import { deckViteConfig } from '../vite.config';
+import { buildDeck } from '../vite.config';
 import { chromiumOrSkip, launchChromium, type ChromiumSession } from './chromium';
 
 const hasChromium = chromiumOrSkip('deck.e2e');
@@ -80,7 +79,7 @@ describe.skipIf(!hasChromium)('le diaporama construit, dans Chromium', () => {
   beforeAll(async () => {
     outDir = mkdtempSync(path.join(os.tmpdir(), 'deck-build-'));
     const t0 = performance.now();
-    await build(mergeConfig(deckViteConfig(), { configFile: false, logLevel: 'warn', build: { outDir, emptyOutDir: true } }));
+    await buildDeck(outDir);
     console.log(`[deck.e2e] build : ${(performance.now() - t0).toFixed(0)} ms, ${(dirSize(outDir) / 1024).toFixed(0)} Kio dans ${outDir}`);
     server = await startStaticServer(outDir);
     browser = await launchChromium({ blockOutside: server.url });

@@ -9,11 +9,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLabServer, type LabServer } from '../server/app';
 import { loadConfig } from '../server/config';
-import { deckViteConfig } from '../vite.config';
+import { buildDeck } from '../vite.config';
 import { screenRows } from './terminal-screen';
 import { startStaticServer, type StaticServer } from '../server/http/static';
 import { chromiumOrSkip, isOutside, launchChromium, type ChromiumSession } from './chromium';
@@ -40,8 +39,7 @@ describe.skipIf(!enabled)('the static site on the learner’s own lab server, an
   beforeAll(async () => {
     outDir = await mkdtemp(path.join(os.tmpdir(), 'dec-remote-site-'));
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'dec-remote-lab-'));
-    const config = deckViteConfig();
-    await build({ ...config, configFile: false, logLevel: 'warn', build: { ...config.build, outDir, emptyOutDir: true } });
+    await buildDeck(outDir);
     pages = await startStaticServer(outDir, SUB);
     siteOrigin = new URL(pages.url).origin;
     site = `${siteOrigin}${SUB}`;

@@ -5,9 +5,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deckViteConfig } from '../vite.config';
+import { buildDeck } from '../vite.config';
 import { startStaticServer, type StaticServer } from '../server/http/static';
 import { chromiumOrSkip, launchChromium, type ChromiumSession } from './chromium';
 
@@ -21,8 +20,7 @@ describe.skipIf(!hasChromium)('lab slide of the built deck without a lab server 
 
   beforeAll(async () => {
     outDir = await mkdtemp(path.join(os.tmpdir(), 'dec-lab-static-'));
-    const config = deckViteConfig();
-    await build({ ...config, configFile: false, logLevel: 'warn', build: { ...config.build, outDir, emptyOutDir: true } });
+    await buildDeck(outDir);
     server = await startStaticServer(outDir, '/');
     origin = new URL(server.url).origin;
     browser = await launchChromium({ viewport: { width: 1280, height: 800 }, blockOutside: origin });

@@ -11,9 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DECK_ROOT, deckViteConfig } from '../vite.config';
+import { buildDeck, DECK_ROOT } from '../vite.config';
 import { startStaticServer, type StaticServer } from '../server/http/static';
 import { chromiumOrSkip, launchChromium, type ChromiumSession } from './chromium';
 
@@ -63,8 +62,7 @@ describe.skipIf(!hasChromium)('the static site under a sub-path, no lab server (
 
   beforeAll(async () => {
     outDir = await mkdtemp(path.join(os.tmpdir(), 'dec-static-site-'));
-    const config = deckViteConfig();
-    await build({ ...config, configFile: false, logLevel: 'warn', build: { ...config.build, outDir, emptyOutDir: true } });
+    await buildDeck(outDir);
     server = await startStaticServer(outDir, SUB);
     origin = new URL(server.url).origin;
     site = `${origin}${SUB}`;
