@@ -1,7 +1,6 @@
 // The course CI: every exercise of every lab, on a real swarm. Setup, the check FAILS, the
 // reference solution, the check PASSES; each wrong solution, from the exercise's starting state,
 // leaves the conditions it names failing.
-import Docker from 'dockerode';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,13 +8,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { driverContext, waitForSettled } from '../server/checker';
 import { ClusterManager } from '../server/clusters';
 import { REPO_ROOT } from '../server/config';
-import { chooseNodeImage } from '../server/drivers/detect';
-import { DindDriver } from '../server/drivers/dind';
 import { loadAllLabs, type LoadedLab } from '../server/labs/loader';
 import { ProgressStore } from '../server/labs/progress';
-import { castPath, readCastMeta, recordSolution, solutionHash, writeCast } from '../server/labs/recorder';
+import { castPath, commandLabel, readCastMeta, recordSolution, solutionHash, writeCast } from '../server/labs/recorder';
 import { LabRunner } from '../server/labs/runner';
-import { engineAvailable, leftovers } from './engine';
+import { dindDriverIn, engineAvailable, leftovers } from './engine';
 
 const enabled = await engineAvailable('course CI (every lab on a real swarm)');
 const labs = loadAllLabs(path.join(REPO_ROOT, 'labs'));
@@ -23,14 +20,7 @@ const only = process.env.DEC_LABS?.split(',').filter(Boolean);
 
 describe.skipIf(!enabled)('course CI: every lab on a real swarm', async () => {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dec-course-'));
-  const host = new Docker();
-  const driver = new DindDriver({
-    host,
-    image: enabled ? await chooseNodeImage(host, process.env.DEC_NODE_IMAGE) : 'none',
-    privileged: 'auto',
-    socketDir: path.join(dataDir, 'sockets'),
-    cacheDir: path.join(dataDir, 'cache'),
-  });
+  const driver = await dindDriverIn(dataDir);
   const clusters = new ClusterManager(driver);
   const runner = new LabRunner(clusters, path.join(REPO_ROOT, 'labs'), new ProgressStore(path.join(dataDir, 'progress')));
   const used: string[] = [];
@@ -107,7 +97,7 @@ describe.skipIf(!enabled)('course CI: every lab on a real swarm', async () => {
         });
         expect(cast.meta.generatedBy).toBe('course-ci');
         expect(cast.meta.solutionHash, `${where}: the recording is of another solution: regenerate it`).toBe(solutionHash(exercise));
-        expect(cast.meta.commands).toEqual(exercise.solution.map((b) => ('action' in b ? `[${b.action === 'stop' ? 'débrancher' : 'rebrancher'} ${b.node}]` : b.run)));
+        expect(cast.meta.commands).toEqual(exercise.solution.map(commandLabel));
         expect(cast.events).toBeGreaterThan(exercise.solution.length);
       }
     }

@@ -1,18 +1,16 @@
 // The checker reaching node engines through `docker system dial-stdio` in the node (what Docker
 // Desktop and remote engines need), forced here on a Linux host: a whole lab, including reading a
 // secret inside a running task (an exec through that connection).
-import Docker from 'dockerode';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ClusterManager } from '../server/clusters';
 import { REPO_ROOT } from '../server/config';
-import { chooseNodeImage } from '../server/drivers/detect';
-import { DindDriver, nodeApiMode } from '../server/drivers/dind';
+import { nodeApiMode } from '../server/drivers/dind';
 import { ProgressStore } from '../server/labs/progress';
 import { LabRunner } from '../server/labs/runner';
-import { engineAvailable, leftovers } from './engine';
+import { dindDriverIn, engineAvailable, leftovers } from './engine';
 
 const enabled = await engineAvailable('DinD driver with the exec API (dial-stdio)');
 
@@ -28,15 +26,7 @@ describe('choice of the node API', () => {
 
 describe.skipIf(!enabled)('DinD driver, node API over docker exec', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'dec-exec-api-'));
-  const host = new Docker();
-  const driver = new DindDriver({
-    host,
-    image: enabled ? await chooseNodeImage(host, process.env.DEC_NODE_IMAGE) : 'none',
-    privileged: 'auto',
-    socketDir: path.join(dir, 'sockets'),
-    cacheDir: path.join(dir, 'cache'),
-    api: 'exec',
-  });
+  const driver = await dindDriverIn(dir, { api: 'exec' });
   const runner = new LabRunner(new ClusterManager(driver), path.join(REPO_ROOT, 'labs'), new ProgressStore(path.join(dir, 'progress')));
   const cluster = 'exec-api';
 

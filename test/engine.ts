@@ -1,4 +1,7 @@
 import Docker from 'dockerode';
+import path from 'node:path';
+import { chooseNodeImage } from '../server/drivers/detect';
+import { DindDriver, type DindOptions } from '../server/drivers/dind';
 
 /**
  * Docker-dependent tests run where an engine answers. Without one they are skipped LOUDLY on a
@@ -28,4 +31,16 @@ export async function leftovers(cluster: string): Promise<string[]> {
     ...networks.map((n) => `network ${n.Name}`),
     ...volumes.map((v) => `volume ${v.Name}`),
   ];
+}
+
+/** A DinD driver whose data (sockets, image cache) lives in `dir`, on the node image CI built. */
+export async function dindDriverIn(dir: string, extra: Partial<DindOptions> = {}): Promise<DindDriver> {
+  return new DindDriver({
+    host: engine,
+    image: await chooseNodeImage(engine, process.env.DEC_NODE_IMAGE),
+    privileged: 'auto',
+    socketDir: path.join(dir, 'sockets'),
+    cacheDir: path.join(dir, 'cache'),
+    ...extra,
+  });
 }

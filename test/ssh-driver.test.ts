@@ -1,7 +1,6 @@
 // The ssh driver against real SSH servers: Docker-in-Docker nodes that also run sshd, with keys
 // generated for this run. A terminal session and the checker both go through SSH, including a
 // full lab's setup, check, solution and check.
-import Docker from 'dockerode';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -9,7 +8,6 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterManager } from '../server/clusters';
 import { REPO_ROOT } from '../server/config';
-import { chooseNodeImage } from '../server/drivers/detect';
 import { DindDriver } from '../server/drivers/dind';
 import { parseInventory } from '../server/drivers/inventory';
 import { SshDriver } from '../server/drivers/ssh';
@@ -17,7 +15,7 @@ import { NodeUnavailableError } from '../server/drivers/types';
 import { ProgressStore } from '../server/labs/progress';
 import { LabRunner } from '../server/labs/runner';
 import { startTestEdge, TestClient } from '../server/terminals/testing';
-import { engineAvailable, leftovers } from './engine';
+import { dindDriverIn, engine as host, engineAvailable, leftovers } from './engine';
 
 const enabled = await engineAvailable('ssh driver (DinD nodes running sshd)');
 const MACHINES = 'ssh-machines';
@@ -33,16 +31,7 @@ describe.skipIf(!enabled)('ssh driver on real SSH servers', () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'dec-ssh-'));
     const key = path.join(dir, 'id_ed25519');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'docker-en-cluster-ci', '-f', key]);
-    const host = new Docker();
-    const image = await chooseNodeImage(host, process.env.DEC_NODE_IMAGE);
-    dind = new DindDriver({
-      host,
-      image,
-      privileged: 'auto',
-      socketDir: path.join(dir, 'sockets'),
-      cacheDir: path.join(dir, 'cache'),
-      env: { NODE_SSH_AUTHORIZED_KEY: execFileSync('cat', [`${key}.pub`]).toString().trim() },
-    });
+    dind = await dindDriverIn(dir, { env: { NODE_SSH_AUTHORIZED_KEY: execFileSync('cat', [`${key}.pub`]).toString().trim() } });
     // Three bare machines: the ssh driver, not the dind driver, forms the swarm.
     await dind.up(MACHINES, { managers: 1, workers: 2, swarm: 'bare' });
     for (const n of ['manager1', 'worker1', 'worker2']) {
