@@ -23,7 +23,7 @@ export class ClusterManager {
 
   /** The cluster exists with that shape and those images loaded (created on first use). */
   ensure(cluster: string, shape: ClusterShape, images: string[] = []): Promise<ClusterNode[]> {
-    const key = JSON.stringify([shape, [...images].sort()]);
+    const key = readyKey(shape, images);
     return this.serial(cluster, async () => {
       if (this.ready.get(cluster) === key) {
         // Cheap check that nobody (the CLI, a crash) removed it meanwhile.
@@ -42,7 +42,7 @@ export class ClusterManager {
       this.ready.delete(cluster);
       const nodes = await this.driver.reset(cluster, shape);
       await this.driver.loadImages(cluster, images);
-      this.ready.set(cluster, JSON.stringify([shape, [...images].sort()]));
+      this.ready.set(cluster, readyKey(shape, images));
       return nodes;
     });
   }
@@ -62,4 +62,9 @@ export class ClusterManager {
   adopt(): Promise<string[]> {
     return this.driver.adopt();
   }
+}
+
+/** What a ready cluster holds: its shape and the images loaded into its nodes. */
+function readyKey(shape: ClusterShape, images: string[]): string {
+  return JSON.stringify([shape, [...images].sort()]);
 }
