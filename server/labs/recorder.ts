@@ -31,7 +31,8 @@ export function solutionHash(exercise: Exercise): string {
   return createHash('sha256').update(JSON.stringify(exercise.solution)).digest('hex').slice(0, 16);
 }
 
-function describe(block: CommandBlock): string {
+/** How a command block is named in a recording's metadata. */
+export function commandLabel(block: CommandBlock): string {
   return 'action' in block ? `[${block.action === 'stop' ? 'débrancher' : 'rebrancher'} ${block.node}]` : block.run;
 }
 
@@ -83,7 +84,7 @@ export async function recordSolution(
     lab,
     exercise: exercise.id,
     solutionHash: solutionHash(exercise),
-    commands: exercise.solution.map(describe),
+    commands: exercise.solution.map(commandLabel),
     generatedBy: 'course-ci',
     recordedAt: new Date().toISOString(),
   };
