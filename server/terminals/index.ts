@@ -6,7 +6,10 @@ export {
   type ShellSpec,
   type TerminalKey,
   type GatewayOptions,
+  type UpgradeOptions,
   type TerminalInfo,
   type GatewayStats,
+  type CommandDone,
 } from './gateway';
+export { realClock, type Clock } from './clock';
 export * from './protocol';

@@ -3,8 +3,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket } from 'ws';
+import type { Clock, TimerHandle } from './clock';
 import { TerminalGateway, type GatewayOptions, type ShellSpec, type TerminalKey } from './gateway';
-import { PROTOCOL_VERSION, type ServerMessage } from './protocol';
+import { parseServerMessage, PROTOCOL_VERSION, type ServerMessage } from './protocol';
 
 export const TEST_PS1 = 'PROMPT$ ';
 
@@ -26,11 +27,58 @@ export function localBash(extraEnv: Record<string, string> = {}): ShellSpec {
   };
 }
 
+/** A bash whose prompt prints OSC 133 marks (`D;<exit status>` then `A`), like shell integration would. */
+export function markingBash(extraEnv: Record<string, string> = {}): ShellSpec {
+  return localBash({ PROMPT_COMMAND: 'printf "\\033]133;D;%s\\007\\033]133;A\\007" "$?"', ...extraEnv });
+}
+
+/**
+ * A clock that moves only when told: grace periods, stalls and hello timeouts happen when the
+ * test says, whatever the machine's speed. Real I/O (ptys, sockets) is unaffected.
+ */
+export class ManualClock implements Clock {
+  private time = 1_000_000;
+  private seq = 0;
+  private readonly timers = new Map<object, { at: number; seq: number; fn: () => void }>();
+
+  now(): number {
+    return this.time;
+  }
+
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    const handle = {};
+    this.timers.set(handle, { at: this.time + Math.max(0, ms), seq: this.seq++, fn });
+    return handle;
+  }
+
+  clearTimeout(handle: TimerHandle): void {
+    this.timers.delete(handle);
+  }
+
+  /** Moves time forward, running every timer that falls due, in order (including timers they set). */
+  advance(ms: number): void {
+    const target = this.time + ms;
+    for (;;) {
+      let next: [object, { at: number; seq: number; fn: () => void }] | null = null;
+      for (const entry of this.timers) {
+        if (entry[1].at <= target && (!next || entry[1].at < next[1].at || (entry[1].at === next[1].at && entry[1].seq < next[1].seq))) next = entry;
+      }
+      if (!next) break;
+      this.timers.delete(next[0]);
+      this.time = next[1].at;
+      next[1].fn();
+    }
+    this.time = target;
+  }
+}
+
 export interface TestEdge {
   gateway: TerminalGateway;
   server: Server;
   /** ws://127.0.0.1:PORT/t/<node>/<tab>?learner=… */
   url(node: string, tab?: string, learner?: string): string;
+  /** The same terminal as a read-only viewer: ws://127.0.0.1:PORT/v/<node>/<tab>?learner=… */
+  viewerUrl(node: string, tab?: string, learner?: string): string;
   port: number;
   close(): Promise<void>;
 }
@@ -44,10 +92,10 @@ export async function startTestEdge(opts: Partial<GatewayOptions> & Pick<Gateway
   const server = createServer((_req, res) => { res.writeHead(404).end(); });
   server.on('upgrade', (req, socket, head) => {
     const u = new URL(req.url ?? '/', 'http://x');
-    const m = /^\/t\/([\w.-]+)\/(\d{1,3})$/.exec(u.pathname);
+    const m = /^\/([tv])\/([\w.-]+)\/(\d{1,3})$/.exec(u.pathname);
     if (!m) { socket.destroy(); return; }
-    const key: TerminalKey = { learner: u.searchParams.get('learner') ?? 'test', node: m[1]!, tab: m[2]! };
-    gateway.handleUpgrade(req, socket, head, key);
+    const key: TerminalKey = { learner: u.searchParams.get('learner') ?? 'test', node: m[2]!, tab: m[3]! };
+    gateway.handleUpgrade(req, socket, head, key, { mode: m[1] === 'v' ? 'viewer' : 'learner' });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
@@ -56,6 +104,7 @@ export async function startTestEdge(opts: Partial<GatewayOptions> & Pick<Gateway
     server,
     port,
     url: (node, tab = '1', learner = 'test') => `ws://127.0.0.1:${port}/t/${node}/${tab}?learner=${encodeURIComponent(learner)}`,
+    viewerUrl: (node, tab = '1', learner = 'test') => `ws://127.0.0.1:${port}/v/${node}/${tab}?learner=${encodeURIComponent(learner)}`,
     async close() {
       await gateway.close();
       server.closeAllConnections();
@@ -127,7 +176,8 @@ export class TestClient {
       const policy = this.opts.ack ?? 'auto';
       if (policy === 'auto' || (typeof policy === 'number' && this.offset - this.lastAck >= policy)) this.ack();
     } else {
-      const msg = JSON.parse(data.toString('utf8')) as ServerMessage;
+      const msg = parseServerMessage(data.toString('utf8'));
+      if (!msg) throw new Error(`invalid server message: ${data.toString('utf8')}`);
       this.messages.push(msg);
       if (msg.t === 'attached') {
         this.session = msg.session;
