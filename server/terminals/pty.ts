@@ -38,3 +38,11 @@ export const spawnNodePty: SpawnPty = (spec, size) => {
     onExit: (listener) => { proc.onExit(({ exitCode }) => listener(exitCode)); },
   };
 };
+
+/** SIGHUP, then SIGKILL if the shell (or a `docker exec` child) ignores it. Real time: process hygiene, not behaviour. */
+export function killHard(proc: Pty): void {
+  try { proc.kill('SIGHUP'); } catch { /* already gone */ }
+  const hard = setTimeout(() => { try { proc.kill('SIGKILL'); } catch { /* gone */ } }, 2000);
+  hard.unref();
+  proc.onExit(() => clearTimeout(hard));
+}

@@ -8,7 +8,7 @@ import { CommandWatcher, type CommandDone } from './command-watch';
 import { FlowControl } from './flow';
 import { MESSAGES, NEWLINE, noticeBytes, STYLE } from './messages';
 import { CLOSE_CODES, isValidSize, type AttachMode, type CloseReason, type HelloMessage, type ServerMessage, type TerminalState } from './protocol';
-import type { Pty, SpawnPty } from './pty';
+import { killHard, type Pty, type SpawnPty } from './pty';
 import { RingBuffer } from './ring';
 
 export interface TerminalKey { learner: string; node: string; tab: string }
@@ -344,12 +344,4 @@ export class TerminalSession {
     this.opts.onInput?.(at);
     this.watcher?.input(data);
   }
-}
-
-/** SIGHUP, then SIGKILL if the shell (or a `docker exec` child) ignores it. Real time: process hygiene, not behaviour. */
-function killHard(proc: Pty): void {
-  try { proc.kill('SIGHUP'); } catch { /* already gone */ }
-  const hard = setTimeout(() => { try { proc.kill('SIGKILL'); } catch { /* gone */ } }, 2000);
-  hard.unref();
-  proc.onExit(() => clearTimeout(hard));
 }

@@ -1,16 +1,20 @@
 // One terminal's WebSocket: attach with exact replay, acks after xterm has written, reconnect
-// with backoff. Protocol: server/terminals/PROTOCOL.md.
-import type { ClientMessage, ServerMessage, TerminalState } from '../../../server/terminals/protocol';
+// with backoff. Protocol: server/terminals/PROTOCOL.md; constants and schemas are shared with
+// the server (src/shared/terminal-protocol.ts).
+import {
+  ACK_EVERY_BYTES,
+  CLOSE_CODES,
+  INPUT_CHUNK_BYTES,
+  parseServerMessage,
+  PROTOCOL_VERSION,
+  type ClientMessage,
+  type ServerMessage,
+  type TerminalState,
+} from '../../shared/terminal-protocol';
 
-const PROTOCOL_VERSION = 1;
-/** Paste and other input is sent in frames of at most this size (the server refuses > 64 KiB). */
-const INPUT_CHUNK = 16 * 1024;
-/** Ack at least every ACK_EVERY processed bytes, and whenever the write queue drains. */
-const ACK_EVERY = 32 * 1024;
 const BACKOFF_MS = [250, 500, 1000, 2000, 4000, 8000, 10_000];
-const CLOSE_PROTOCOL = 4003;
-const CLOSE_TOO_MANY = 4008;
-const CLOSE_TOO_BIG = 1009;
+/** Close codes after which retrying at once is pointless: wait the longest backoff. */
+const RETRY_SLOWLY: readonly number[] = [CLOSE_CODES.protocol, CLOSE_CODES.tooMany, CLOSE_CODES.absent];
 
 export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
@@ -24,6 +28,16 @@ export interface TerminalSink {
   size(): { cols: number; rows: number };
   status(s: ConnectionStatus): void;
   state?(s: TerminalState): void;
+  /** The pty's size changed (another client resized it); a viewer should follow it. */
+  resized?(cols: number, rows: number): void;
+}
+
+export interface ConnectionOptions {
+  /**
+   * A read-only view (the URL must be a viewer route, the server enforces it): no input, no
+   * resize is ever sent, and the screen follows the pty's size through `sink.resized`.
+   */
+  viewer?: boolean;
 }
 
 export class TerminalConnection {
@@ -46,7 +60,11 @@ export class TerminalConnection {
   /** A notice to show again after the reset that the next attach will do (cluster reset). */
   private carryNotice: string | null = null;
 
-  constructor(private readonly url: () => string, private readonly sink: TerminalSink) {}
+  private readonly viewer: boolean;
+
+  constructor(private readonly url: () => string, private readonly sink: TerminalSink, options: ConnectionOptions = {}) {
+    this.viewer = options.viewer ?? false;
+  }
 
   start(): void {
     if (this.ws || this.disposed || this.timer) return;
@@ -60,13 +78,13 @@ export class TerminalConnection {
   /** Keyboard input (a string from xterm's onData, or raw bytes from onBinary). */
   send(data: string | Uint8Array<ArrayBuffer>): void {
     const ws = this.ws;
-    if (!ws || ws.readyState !== WebSocket.OPEN || !this.attached) return;
+    if (!ws || ws.readyState !== WebSocket.OPEN || !this.attached || this.viewer) return;
     const bytes = typeof data === 'string' ? this.encoder.encode(data) : data;
-    for (let i = 0; i < bytes.length; i += INPUT_CHUNK) ws.send(bytes.subarray(i, i + INPUT_CHUNK));
+    for (let i = 0; i < bytes.length; i += INPUT_CHUNK_BYTES) ws.send(bytes.subarray(i, i + INPUT_CHUNK_BYTES));
   }
 
   resize(cols: number, rows: number): void {
-    this.control({ t: 'resize', cols, rows });
+    if (!this.viewer) this.control({ t: 'resize', cols, rows });
   }
 
   dispose(): void {
@@ -113,16 +131,20 @@ export class TerminalConnection {
       } satisfies ClientMessage));
     };
     ws.onmessage = (ev: MessageEvent) => {
-      if (ev.data instanceof ArrayBuffer) this.onOutput(new Uint8Array(ev.data));
-      else this.onControl(JSON.parse(String(ev.data)) as ServerMessage);
+      if (ev.data instanceof ArrayBuffer) {
+        this.onOutput(new Uint8Array(ev.data));
+        return;
+      }
+      const msg = parseServerMessage(String(ev.data));
+      if (msg) this.onControl(msg);
     };
     ws.onclose = (ev: CloseEvent) => {
       if (this.ws !== ws) return;
       this.ws = null;
       this.attached = false;
       if (this.disposed) return;
-      if (ev.code === CLOSE_TOO_BIG) this.sink.notice('Saisie trop longue refusée par le serveur : reconnexion…');
-      this.scheduleReconnect(ev.code === CLOSE_PROTOCOL || ev.code === CLOSE_TOO_MANY);
+      if (ev.code === CLOSE_CODES.tooBig) this.sink.notice('Saisie trop longue refusée par le serveur\u00a0: reconnexion…');
+      this.scheduleReconnect(RETRY_SLOWLY.includes(ev.code));
     };
     ws.onerror = () => { /* onclose follows */ };
   }
@@ -153,6 +175,10 @@ export class TerminalConnection {
         this.pid = msg.pid;
         this.sink.state?.(msg.state);
         this.setStatus('open');
+        if (this.viewer) {
+          this.sink.resized?.(msg.cols, msg.rows);
+          return;
+        }
         // Our size may differ from the pty's (another tab, or a resize while disconnected).
         {
           const { cols, rows } = this.sink.size();
@@ -177,6 +203,7 @@ export class TerminalConnection {
         this.sink.notice(msg.message);
         return;
       case 'resized':
+        this.sink.resized?.(msg.cols, msg.rows);
         return;
     }
   }
@@ -191,7 +218,7 @@ export class TerminalConnection {
       if (this.ws !== ws) return; // a reconnect reset the counters meanwhile
       this.pendingWrites--;
       this.processed = end;
-      if (this.processed - this.acked >= ACK_EVERY || this.pendingWrites === 0) {
+      if (this.processed - this.acked >= ACK_EVERY_BYTES || this.pendingWrites === 0) {
         this.acked = this.processed;
         this.control({ t: 'ack', offset: this.acked });
       }
