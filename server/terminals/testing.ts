@@ -277,3 +277,30 @@ export class TestClient {
     });
   }
 }
+
+/** Output without escape sequences and carriage returns. */
+export const plain = (s: string) => s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\x1b\][^\x07]*\x07/g, '').replace(/\r/g, '');
+export const countOf = (hay: string, needle: string) => hay.split(needle).length - 1;
+export const processAlive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+
+/** Waits for something outside the test's reach (a process dying), polling. */
+export async function until(cond: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timeout: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The pid the shell reports for itself. */
+export const shellPid = async (c: TestClient) => Number(/(\d+)\s*$/.exec((await c.run('echo $$')).trim())?.[1]);
+
+/** A raw WebSocket that records text frames and its close code (for protocol violations). */
+export async function rawSocket(url: string): Promise<{ ws: WebSocket; texts: string[]; closed: Promise<number> }> {
+  const ws = new WebSocket(url, { perMessageDeflate: false });
+  const texts: string[] = [];
+  ws.on('message', (d, isBinary) => { if (!isBinary) texts.push(String(d)); });
+  const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
+  await new Promise((r, j) => { ws.once('open', r); ws.once('error', j); });
+  return { ws, texts, closed };
+}
