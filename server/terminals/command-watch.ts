@@ -3,11 +3,14 @@
 // Two sources, the better one wins:
 // - shell integration: an OSC 133 mark in the output (FinalTerm / VS Code / iTerm2 convention).
 //   `ESC ] 133 ; D [; exit] BEL` says a command finished, `ESC ] 133 ; A BEL` that a prompt starts.
-//   Bash prints them when its PROMPT_COMMAND does, e.g.
-//   PROMPT_COMMAND='printf "\033]133;D;%s\007" "$?"'. xterm.js ignores these sequences.
+//   Bash prints them when its PROMPT_COMMAND does (OSC133_PROMPT_COMMAND below, for drivers to
+//   pass to the node's shell). xterm.js ignores these sequences.
 // - otherwise a heuristic: Enter was pressed, then the output stayed quiet for `quietMs`.
 // Either way a command counts once, and only after Enter (the first prompt is not a command).
 import type { Clock, TimerHandle } from './clock';
+
+/** A bash PROMPT_COMMAND that prints `D;<status of the last command>` then `A` at each prompt. */
+export const OSC133_PROMPT_COMMAND = 'printf "\\033]133;D;%s\\007\\033]133;A\\007" "$?"';
 
 export interface CommandDone {
   via: 'osc133' | 'quiet';

@@ -12,4 +12,5 @@ export {
   type CommandDone,
 } from './gateway';
 export { realClock, type Clock } from './clock';
+export { OSC133_PROMPT_COMMAND } from './command-watch';
 export * from './protocol';

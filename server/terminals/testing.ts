@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket } from 'ws';
 import type { Clock, TimerHandle } from './clock';
+import { OSC133_PROMPT_COMMAND } from './command-watch';
 import { TerminalGateway, type GatewayOptions, type ShellSpec, type TerminalKey } from './gateway';
 import { parseServerMessage, PROTOCOL_VERSION, type ServerMessage } from './protocol';
 
@@ -29,7 +30,7 @@ export function localBash(extraEnv: Record<string, string> = {}): ShellSpec {
 
 /** A bash whose prompt prints OSC 133 marks (`D;<exit status>` then `A`), like shell integration would. */
 export function markingBash(extraEnv: Record<string, string> = {}): ShellSpec {
-  return localBash({ PROMPT_COMMAND: 'printf "\\033]133;D;%s\\007\\033]133;A\\007" "$?"', ...extraEnv });
+  return localBash({ PROMPT_COMMAND: OSC133_PROMPT_COMMAND, ...extraEnv });
 }
 
 /**
