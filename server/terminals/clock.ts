@@ -24,13 +24,17 @@ export const realClock: Clock = {
   },
 };
 
-/** Calls `fn` every `ms` on `clock` until the returned function is called. */
+/** Calls `fn` every `ms` on `clock` until the returned function is called (an error is logged, the loop goes on). */
 export function every(clock: Clock, ms: number, fn: () => void): () => void {
   let handle: TimerHandle | null = null;
   let stopped = false;
   const loop = () => {
     if (stopped) return;
-    fn();
+    try {
+      fn();
+    } catch (err) {
+      console.error('terminal gateway:', err);
+    }
     if (!stopped) handle = clock.setTimeout(loop, ms);
   };
   handle = clock.setTimeout(loop, ms);

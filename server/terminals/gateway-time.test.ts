@@ -82,3 +82,37 @@ describe('grace period, hello timeout and limits', () => {
     await Promise.all([a.close(), b.close(), a2.close(), other.close()]);
   });
 });
+
+describe('heartbeat', () => {
+  let edge: TestEdge;
+  const clock = new ManualClock();
+  const HEARTBEAT_MS = 30_000;
+  beforeAll(async () => {
+    edge = await startTestEdge({ resolveShell: async () => localBash(), clock, heartbeatMs: HEARTBEAT_MS });
+  });
+  afterAll(async () => { await edge?.close(); });
+
+  it('drops a socket that does not answer pings, keeps one that does', async () => {
+    const good = await TestClient.connect(edge.url('n-hb'));
+    await good.waitForText(TEST_PS1);
+    const { WebSocket } = await import('ws');
+    const mute = new WebSocket(edge.url('n-hb'), { autoPong: false });
+    const muteClosed = new Promise<number>((r) => mute.once('close', (code) => r(code)));
+    await new Promise((r) => mute.once('open', r));
+    mute.send(JSON.stringify({ t: 'hello', v: PROTOCOL_VERSION, session: null, offset: null }));
+    await until(() => edge.gateway.list('test')[0]?.clients === 2, 'both attached');
+
+    const pinged = new Promise((r) => good.ws.once('ping', r));
+    clock.advance(HEARTBEAT_MS);
+    await pinged; // its pong leaves before the next frame
+    const answers = good.messages.length;
+    good.control({ t: 'resize', cols: 0, rows: 0 });
+    await good.waitFor(() => good.messages.length > answers, 5000, 'round trip after the pong');
+    clock.advance(HEARTBEAT_MS);
+    expect(await muteClosed).toBe(1006); // terminated, no closing handshake
+    expect(good.closeCode).toBeNull();
+    await until(() => edge.gateway.list('test')[0]?.clients === 1, 'mute socket gone');
+    expect(await good.run('echo beat-$((6+6))')).toContain('beat-12');
+    await good.close();
+  });
+});
