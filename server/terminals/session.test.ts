@@ -157,6 +157,25 @@ describe('TerminalSession', () => {
     expect(s.count('learner') + s.count('viewer')).toBe(0);
   });
 
+  it('a disposed session never opens a shell again (frames still in flight from its sockets)', async () => {
+    let resolved = 0;
+    const s = await open({ resolveShell: async () => { resolved++; return spec; } });
+    const a = new MemoryClient();
+    s.attach(a, { session: null, offset: null });
+    pty().exit(0);
+    await flush();
+    expect(s.state).toBe('exited');
+    s.dispose('reset');
+    const before = resolved;
+    s.input(Buffer.from('\r'), a);
+    s.reopen();
+    s.resize(100, 40, a);
+    await flush();
+    expect(resolved).toBe(before);
+    expect(ptys).toHaveLength(1);
+    expect(s.cols).toBe(80);
+  });
+
   it('queues input while the shell starts, then writes it in order', async () => {
     let release!: () => void;
     const ready = new Promise<void>((r) => { release = r; });

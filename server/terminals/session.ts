@@ -170,7 +170,7 @@ export class TerminalSession {
   }
 
   resize(cols: number, rows: number, from: Attachment | null): void {
-    if (from?.mode === 'viewer') return;
+    if (from?.mode === 'viewer' || this._disposed) return;
     if (cols === this.cols && rows === this.rows) return;
     this.cols = cols;
     this.rows = rows;
@@ -180,7 +180,7 @@ export class TerminalSession {
 
   /** Starts a new shell if the current one has ended (state exited or unavailable). */
   reopen(): void {
-    if (this._state !== 'exited' && this._state !== 'unavailable') return;
+    if (this._disposed || (this._state !== 'exited' && this._state !== 'unavailable')) return;
     this.emit(NEWLINE);
     this.start();
   }
