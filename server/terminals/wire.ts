@@ -1,7 +1,7 @@
 // One WebSocket of the terminal protocol (PROTOCOL.md): every text frame parsed with the shared
 // schemas, refusals answered, binary frames routed as input, and a viewer's input, resize and
 // reopen never passed on. Never throws out of a ws event handler.
-import type { WebSocket, RawData } from 'ws';
+import { WebSocket, type RawData } from 'ws';
 import type { Clock, TimerHandle } from './clock';
 import { MESSAGES } from './messages';
 import {
@@ -14,8 +14,6 @@ import {
   type ServerMessage,
 } from './protocol';
 import type { Attachment, TerminalSession } from './session';
-
-const OPEN = 1; // WebSocket.OPEN
 
 export interface WireOptions {
   clock: Clock;
@@ -49,7 +47,7 @@ export class WireClient implements Attachment {
   }
 
   get open(): boolean {
-    return this.ws.readyState === OPEN;
+    return this.ws.readyState === WebSocket.OPEN;
   }
 
   get buffered(): number {
