@@ -57,6 +57,8 @@ export interface RenderResult {
   meta: DeckMeta;
   /** The <section> elements that go inside <div class="slides">. */
   html: string;
+  /** `html` cut into its top-level <section>s (the title slide, then one per horizontal section). */
+  sections: string[];
   slides: SlideInfo[];
   warnings: RenderWarning[];
   /** Absolute paths of every source file read: the deck or index, chapters, included files. */
@@ -124,18 +126,14 @@ function renderBodies(meta: DeckMeta, titlePos: SourcePos, bodies: BodyFile[], o
   checkDeck(slides, horizontals, warn);
 
   const title = escapeHtml(frenchTypography(meta.title));
-  let out = `<section class="title-slide">\n<h1>${title}</h1>\n`;
-  if (meta.subtitle) out += `<p class="subtitle">${escapeHtml(frenchTypography(meta.subtitle))}</p>\n`;
-  out += '</section>\n';
-  for (const verticals of horizontals) {
-    out += '<section>\n';
-    for (const s of verticals) out += s.html + '\n';
-    out += '</section>\n';
-  }
-  const titleInfo: SlideInfo = { h: 0, v: 0, title: meta.title, notes: false, file: titlePos.file, line: titlePos.line };
+  let titleSection = `<section class="title-slide">\n<h1>${title}</h1>\n`;
+  if (meta.subtitle) titleSection += `<p class="subtitle">${escapeHtml(frenchTypography(meta.subtitle))}</p>\n`;
+  titleSection += '</section>\n';
   // linkedom writes U+00A0 / U+202F as character references; keep the characters.
-  const html = out.replaceAll('&#160;', '\u00a0').replaceAll('&#8239;', '\u202f').replaceAll(PARAGRAPH_MARK, '§');
-  return { meta, html, slides: [titleInfo, ...slides.map((s) => s.info)], warnings, files };
+  const finish = (s: string) => s.replaceAll('&#160;', '\u00a0').replaceAll('&#8239;', '\u202f').replaceAll(PARAGRAPH_MARK, '§');
+  const sections = [titleSection, ...horizontals.map((verticals) => `<section>\n${verticals.map((s) => s.html + '\n').join('')}</section>\n`)].map(finish);
+  const titleInfo: SlideInfo = { h: 0, v: 0, title: meta.title, notes: false, file: titlePos.file, line: titlePos.line };
+  return { meta, html: sections.join(''), sections, slides: [titleInfo, ...slides.map((s) => s.info)], warnings, files };
 }
 
 /** Position in a slide's source of the first occurrence of `needle` (for links and images). */
