@@ -11,6 +11,7 @@ import type { Plugin, ResolvedConfig, ViteDevServer, Connect } from 'vite';
 import { BodyCache, renderCourse, RenderError } from '../render/index.js';
 import { contentType } from '../render/mime.js';
 import type { RenderOptions, RenderResult } from '../render/index.js';
+import { frenchSpeakerView } from '../render/speaker-view.js';
 
 export type LabCallback = RenderOptions['lab'];
 
@@ -264,6 +265,18 @@ export function deckPlugin(options: DeckPluginOptions = {}): Plugin[] {
     }
   }
 
+  // The speaker window of reveal's notes plugin, in French (in the build and in dev, where the
+  // plugin may come pre-bundled by Vite: matched by its content, not by its path).
+  const speakerViewPlugin: Plugin = {
+    name: 'deck:speaker-view',
+    transform(code) {
+      if (!code.includes('reveal.js - Speaker View')) return null;
+      const { code: french, missing } = frenchSpeakerView(code);
+      if (missing.length) this.error(`vue présentateur : textes anglais introuvables dans le plugin notes de reveal.js (nouvelle version ?) : ${missing.join(' | ')} — mettez à jour src/deck/speaker-view.ts`);
+      return { code: french, map: null };
+    },
+  };
+
   const mainPlugin: Plugin = {
     name: 'deck',
     configResolved(resolved) {
@@ -416,5 +429,5 @@ export function deckPlugin(options: DeckPluginOptions = {}): Plugin[] {
     },
   };
 
-  return [themePlugin, mainPlugin];
+  return [themePlugin, speakerViewPlugin, mainPlugin];
 }
