@@ -47,10 +47,18 @@ export interface RenderedBody {
  */
 export class BodyCache {
   private entries = new Map<string, { text: string; body: RenderedBody }>();
+  /** Bodies found unchanged / rendered again, since the cache was made. */
+  hits = 0;
+  misses = 0;
 
   get(key: string, text: string): RenderedBody | undefined {
     const e = this.entries.get(key);
-    return e && e.text === text ? e.body : undefined;
+    if (e && e.text === text) {
+      this.hits++;
+      return e.body;
+    }
+    this.misses++;
+    return undefined;
   }
 
   set(key: string, text: string, body: RenderedBody): void {
