@@ -137,6 +137,11 @@ describe.skipIf(!hasChromium)('npm run render (cli): the standalone page in Chro
       expect(state.plugins).toEqual(['notes', 'search', 'zoom']);
       // Authored indices 1,2,2,1,3,3: the first step shows both index-1 paragraphs.
       expect(state.step0).toEqual(['Quoi\u202f?', 'Comment\u202f?']);
+      // The speaker view (key S) of the standalone file is in French too.
+      const [view] = await Promise.all([browser.context.waitForEvent('page'), page.keyboard.press('s')]);
+      await view.waitForFunction(() => document.querySelector('#upcoming-slide .label') !== null);
+      expect(await view.evaluate(() => [document.documentElement.lang, document.title, document.querySelector('#upcoming-slide .label')?.textContent])).toEqual(['fr', 'Vue présentateur', 'À suivre']);
+      await view.close();
       expect(browser.consoleErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
       expect(external.every((u) => /\.(png|jpe?g)|rs=w:1280/.test(u))).toBe(true);
     } finally {
