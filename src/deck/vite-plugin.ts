@@ -269,6 +269,8 @@ export function deckPlugin(options: DeckPluginOptions = {}): Plugin[] {
   // plugin may come pre-bundled by Vite: matched by its content, not by its path).
   const speakerViewPlugin: Plugin = {
     name: 'deck:speaker-view',
+    // Served from node_modules as it is (not pre-bundled), so that transform() sees its source.
+    config: () => ({ optimizeDeps: { exclude: ['reveal.js/plugin/notes'] } }),
     transform(code) {
       if (!code.includes('reveal.js - Speaker View')) return null;
       const { code: french, missing } = frenchSpeakerView(code);
