@@ -53,7 +53,7 @@ export interface PdfOptions {
   url?: string;
   /** A built deck to serve (default: the export's own build in .cache/pdf/). */
   outDir?: string;
-  /** PDF path (default dist/docker-en-cluster.pdf). */
+  /** PDF path (default docker-en-cluster.pdf in outDir when given, else in dist/). */
   output?: string;
   /** Print the speaker notes: on each slide's page (true) or on a page of their own. */
   notes?: boolean | 'separate-page';
@@ -72,7 +72,7 @@ export interface PdfResult {
 export async function exportPdf(options: PdfOptions = {}): Promise<PdfResult> {
   const log = options.log ?? ((m: string) => console.log(m));
   const outDir = options.outDir ? path.resolve(options.outDir) : PDF_BUILD_DIR;
-  const output = path.resolve(options.output ?? path.join(ROOT, 'dist', 'docker-en-cluster.pdf'));
+  const output = path.resolve(options.output ?? path.join(options.outDir ? outDir : path.join(ROOT, 'dist'), 'docker-en-cluster.pdf'));
   let served: StaticServer | undefined;
   let base = options.url;
   if (!base) {
