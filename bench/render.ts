@@ -1,7 +1,7 @@
 /**
  * npm run bench:render [-- --runs N] [--update-baseline]
  *
- * Renders the seed deck (../shared/seeds/000_….txt) and the course (slides/index.md, when it
+ * Renders the seed deck (test/fixtures/seed/000_….txt) and the course (slides/index.md, when it
  * exists) N times after a warm-up, prints median and p95 in ms, and the ratio to the baseline
  * in bench/baseline.json (key `render`). --update-baseline rewrites that key only.
  */
@@ -11,9 +11,9 @@ import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderCourse, renderDeck } from '../src/render/index.js';
+import { SEED_DECK as seedPath, SEED_DISPLAY_PATH } from '../test/fixtures/seed/paths.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const seedPath = path.resolve(repoRoot, '..', 'shared', 'seeds', '000_f9c5e601943d73d8.txt');
 const coursePath = path.join(repoRoot, 'slides', 'index.md');
 const baselinePath = path.join(repoRoot, 'bench', 'baseline.json');
 
@@ -52,7 +52,7 @@ if (!existsSync(seedPath)) {
   process.exit(1);
 }
 const seedText = readFileSync(seedPath, 'utf8');
-results.seed = measure(() => renderDeck({ path: 'seeds/000_f9c5e601943d73d8.txt', text: seedText }));
+results.seed = measure(() => renderDeck({ path: SEED_DISPLAY_PATH, text: seedText }));
 if (existsSync(coursePath)) {
   // The course may use §lab: give it a placeholder so that only the renderer is measured.
   results.course = measure(() => renderCourse(coursePath, { lab: labRenderer(path.join(repoRoot, 'labs')) }));

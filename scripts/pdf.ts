@@ -1,9 +1,11 @@
-// npm run pdf [-- --notes | --notes=separate-page] [-- -o out.pdf] [-- --url http://…] [-- --out-dir dist] [-- --no-build]
+// npm run pdf [-- --notes | --notes=separate-page] [-- -o out.pdf] [-- --url http://…] [-- --out-dir DIR] [-- --no-build]
 //
-// Exports the course to PDF: builds the deck when needed (or takes --url), serves dist/ on
-// 127.0.0.1 with a random port, opens `?print-pdf` in Chromium (playwright-core), waits for
-// reveal's PDF layout, the fonts and the images, and prints one page per slide.
-import { existsSync, mkdirSync, statSync, readdirSync } from 'node:fs';
+// Exports the course to PDF: builds the deck when needed in a folder of its own (.cache/pdf/,
+// never dist/, which may have been built for another path with --base), or takes --out-dir or
+// --url; serves the build on 127.0.0.1 with a random port under the path it was built for,
+// opens `?print-pdf` in Chromium (playwright-core), waits for reveal's PDF layout, the fonts and
+// the images, and prints one page per slide. When the deck's files fail to load it says which.
+import { existsSync, mkdirSync, readFileSync, statSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -31,12 +33,27 @@ export function needsBuild(outDir: string): boolean {
   return sources.some((s) => newestMtime(s) > t);
 }
 
+/** Where the export builds the deck for itself (relative URLs, served at the root). */
+export const PDF_BUILD_DIR = path.join(ROOT, '.cache', 'pdf');
+
+/**
+ * The path a built deck expects to be served under: `/` for the relative URLs of the default
+ * build (`./deck/…`), `/cours-swarm/` for `npm run build -- --base=/cours-swarm/`.
+ */
+export function builtBase(outDir: string): string {
+  const html = readFileSync(path.join(outDir, 'index.html'), 'utf8');
+  const src = /<script\b[^>]*\btype="module"[^>]*\bsrc="([^"]+)"/.exec(html)?.[1] ?? /<script\b[^>]*\bsrc="([^"]+)"[^>]*\btype="module"/.exec(html)?.[1];
+  if (!src || !src.startsWith('/') || src.startsWith('//')) return '/';
+  const at = src.indexOf('/deck/');
+  return at >= 0 ? src.slice(0, at + 1) : '/';
+}
+
 export interface PdfOptions {
   /** A deck URL (skips build and server). */
   url?: string;
-  /** The built deck (default dist/), served when no url is given. */
+  /** A built deck to serve (default: the export's own build in .cache/pdf/). */
   outDir?: string;
-  /** PDF path (default <outDir>/docker-en-cluster.pdf). */
+  /** PDF path (default docker-en-cluster.pdf in outDir when given, else in dist/). */
   output?: string;
   /** Print the speaker notes: on each slide's page (true) or on a page of their own. */
   notes?: boolean | 'separate-page';
@@ -54,18 +71,19 @@ export interface PdfResult {
 
 export async function exportPdf(options: PdfOptions = {}): Promise<PdfResult> {
   const log = options.log ?? ((m: string) => console.log(m));
-  const outDir = path.resolve(ROOT, options.outDir ?? 'dist');
-  const output = path.resolve(options.output ?? path.join(outDir, 'docker-en-cluster.pdf'));
+  const outDir = options.outDir ? path.resolve(options.outDir) : PDF_BUILD_DIR;
+  const output = path.resolve(options.output ?? path.join(options.outDir ? outDir : path.join(ROOT, 'dist'), 'docker-en-cluster.pdf'));
   let served: StaticServer | undefined;
   let base = options.url;
   if (!base) {
     const mode = options.build ?? 'auto';
     if (mode === true || (mode === 'auto' && needsBuild(outDir))) {
-      log(`Construction du diaporama dans ${path.relative(process.cwd(), outDir) || '.'}…`);
+      log(`Construction du diaporama pour l’export dans ${path.relative(process.cwd(), outDir) || '.'}…`);
       await buildDeck(outDir);
     }
-    if (!existsSync(path.join(outDir, 'index.html'))) throw new Error(`${outDir}/index.html manque : lancez npm run build`);
-    served = await startStaticServer(outDir);
+    if (!existsSync(path.join(outDir, 'index.html'))) throw new Error(`${outDir}/index.html manque : lancez npm run pdf sans --no-build (l’export construit le diaporama)`);
+    // Served under the path it was built for (a Pages build with --base=/cours-swarm/ too).
+    served = await startStaticServer(outDir, builtBase(outDir));
     base = served.url;
   }
   if (!existsSync(CHROMIUM_PATH)) throw new Error(`Chromium introuvable (${CHROMIUM_PATH}) : apt-get install -y chromium, ou CHROMIUM_PATH=…`);
@@ -74,14 +92,35 @@ export async function exportPdf(options: PdfOptions = {}): Promise<PdfResult> {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    // The deck's own files (scripts, styles) that did not load: said at once, in French.
+    const origin = new URL(base).origin;
+    let assetsFailed: (reason: Error) => void = () => undefined;
+    const assetsFailure = new Promise<never>((_, reject) => (assetsFailed = reject));
+    assetsFailure.catch(() => undefined);
+    const failedAsset = (url: string, why: string): void => {
+      if (new URL(url).origin !== origin || !/\.(?:m?js|css)(?:[?#]|$)/.test(url)) return;
+      assetsFailed(
+        new Error(
+          `les fichiers du diaporama ne se chargent pas (${new URL(url).pathname} : ${why}). ` +
+            (options.url ? `Vérifiez que ${options.url} sert bien le diaporama construit.` : `Le dossier ${outDir} a-t-il été construit pour un autre chemin ? Relancez avec --build.`),
+        ),
+      );
+    };
+    page.on('response', (r) => {
+      if (r.status() >= 400) failedAsset(r.url(), `HTTP ${r.status()}`);
+    });
+    page.on('requestfailed', (r) => failedAsset(r.url(), r.failure()?.errorText ?? 'échec'));
     const url = new URL(base);
     url.search = options.notes === 'separate-page' ? '?print-pdf&showNotes=separate-page' : options.notes ? '?print-pdf&showNotes=true' : '?print-pdf';
     url.hash = '';
     log(`Ouverture de ${url.href}`);
-    await page.goto(url.href, { waitUntil: 'load' });
-    await page.waitForFunction(() => window.__deckReady === true, undefined, { timeout: 60_000 }).catch(() => {
-      throw new Error(`le diaporama n'a pas fini sa mise en page PDF${errors.length ? ` : ${errors.join(' ; ')}` : ''}`);
-    });
+    await Promise.race([page.goto(url.href, { waitUntil: 'load' }), assetsFailure]);
+    await Promise.race([
+      page.waitForFunction(() => window.__deckReady === true, undefined, { timeout: 60_000 }).catch(() => {
+        throw new Error(`le diaporama n’a pas fini sa mise en page PDF en 60 s${errors.length ? ` : ${errors.join(' ; ')}` : ''}`);
+      }),
+      assetsFailure,
+    ]);
     await page.evaluate(async () => {
       await document.fonts.ready;
       const imgs = [...document.images];

@@ -2,7 +2,7 @@
 // Debian's vagrant (no provider needed for `vagrant validate`). Both tools are installed by
 // .ci/run; without them the tests are skipped loudly, and fail in CI.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../server/config';
@@ -16,18 +16,75 @@ function tool(name: string): boolean {
   return found;
 }
 
-function scripts(dir: string): string[] {
+function filesEndingWith(dir: string, suffix: string): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(dir)) {
     if (entry === 'node_modules' || entry.startsWith('.git') || entry === 'dist' || entry === 'var') continue;
     const file = path.join(dir, entry);
-    if (statSync(file).isDirectory()) out.push(...scripts(file));
-    else if (entry.endsWith('.sh')) out.push(file);
+    if (statSync(file).isDirectory()) out.push(...filesEndingWith(file, suffix));
+    else if (entry.endsWith(suffix)) out.push(file);
   }
   return out;
 }
+const scripts = (dir: string): string[] => filesEndingWith(dir, '.sh');
+
+/**
+ * The Debian package of every program the tests run on the host (null: always there on Debian,
+ * or installed by npm). A test that runs a new program must add it here, and .ci/run must
+ * install its package.
+ */
+const TEST_TOOLS: Record<string, string | null> = {
+  sh: null,
+  cat: null,
+  hostname: null,
+  npx: null,
+  docker: 'docker.io',
+  chromium: 'chromium',
+  shellcheck: 'shellcheck',
+  vagrant: 'vagrant',
+  'ssh-keygen': 'openssh-client',
+  'ssh-keyscan': 'openssh-client',
+  ssh: 'openssh-client',
+  pdftotext: 'poppler-utils',
+  pdfinfo: 'poppler-utils',
+};
+
+/** Programs run by the tests: first argument of spawn/execFile (and their promisified aliases). */
+function programsRunByTests(): Map<string, string> {
+  const found = new Map<string, string>();
+  const files = ['test', 'src', 'server', 'scripts'].flatMap((d) => filesEndingWith(path.join(REPO_ROOT, d), '.ts'));
+  for (const file of files.filter((f) => f.endsWith('.test.ts') || f.includes(`${path.sep}test${path.sep}`))) {
+    const text = readFileSync(file, 'utf8');
+    const callers = ['spawn', 'spawnSync', 'execFile', 'execFileSync'];
+    for (const m of text.matchAll(/const (\w+) = promisify\((?:execFile|spawn)\)/g)) callers.push(m[1]!);
+    const call = new RegExp(`(?<![\\w.])(?:${callers.join('|')})\\(\\s*['"\`]([^'"\`\\s]+)['"\`]`, 'g');
+    for (const m of text.matchAll(call)) found.set(m[1]!, path.relative(REPO_ROOT, file));
+  }
+  return found;
+}
+
+/** Debian packages that .ci/run installs with apt-get. */
+function ciPackages(): Set<string> {
+  const text = readFileSync(path.join(REPO_ROOT, '.ci/run'), 'utf8').replace(/\\\n/g, ' ');
+  const packages = new Set<string>();
+  for (const m of text.matchAll(/apt-get install ([^\n>]*)/g)) {
+    for (const word of m[1]!.split(/\s+/)) if (/^[a-z0-9][a-z0-9.+-]+$/.test(word)) packages.add(word);
+  }
+  return packages;
+}
 
 describe('scripts', () => {
+  it('.ci/run installs every program the tests run', () => {
+    const programs = programsRunByTests();
+    expect([...programs.keys()]).toEqual(expect.arrayContaining(['shellcheck', 'vagrant', 'ssh-keygen']));
+    const unknown = [...programs].filter(([p]) => !(p in TEST_TOOLS)).map(([p, f]) => `${p} (${f})`);
+    expect(unknown, 'add these programs and their Debian package to TEST_TOOLS').toEqual([]);
+    const installed = ciPackages();
+    expect(installed).toContain('chromium');
+    const missing = Object.values(TEST_TOOLS).filter((pkg): pkg is string => pkg !== null && !installed.has(pkg));
+    expect(missing, '.ci/run must apt-get install these packages').toEqual([]);
+  });
+
   it.skipIf(!tool('shellcheck'))('every shell script passes shellcheck', () => {
     const files = [...scripts(REPO_ROOT), path.join(REPO_ROOT, '.ci/run')];
     expect(files.length).toBeGreaterThanOrEqual(4);

@@ -1,7 +1,7 @@
 // The original seed deck, rendered to one standalone file by the render CLI, in Chromium:
 // the only requests leaving the local server are the seed's hotlinked images (aborted here),
 // every fragment appears in the order the original pipeline gives (revealIndex of
-// shared/compat/seed-000-reference.json), ids land on the reference slides, and both notes are there.
+// test/fixtures/seed/seed-000-reference.json), ids land on the reference slides, and both notes are there.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -11,12 +11,10 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStaticServer, type StaticServer } from '../server/http/static';
 import { chromiumOrSkip, launchChromium, type ChromiumSession } from './chromium';
+import { SEED_DECK as SEED, SEED_REFERENCE as REFERENCE } from './fixtures/seed/paths';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '..');
-const SHARED = path.resolve(ROOT, '..', 'shared');
-const SEED = path.join(SHARED, 'seeds', '000_f9c5e601943d73d8.txt');
-const REFERENCE = path.join(SHARED, 'compat', 'seed-000-reference.json');
 
 interface RefFragment {
   tag: string;

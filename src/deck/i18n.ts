@@ -3,9 +3,8 @@
 // reveal.js has no localisation option: its controls, help overlay, jump-to-slide box and the
 // search plugin's box are built with English strings. We relabel them in place after reveal
 // creates them (controls at `ready`, help on `showhelp`, the others when they are attached).
-// The speaker view ("Speaker View", "Upcoming", "Click to Reset", the timer) is a separate
-// document generated inside the notes plugin (reveal.js/plugin/notes): it cannot be translated
-// without forking that plugin, so it stays in English.
+// The speaker view (its own window, written by the notes plugin from a template) is translated
+// at build time: see src/render/speaker-view.ts.
 import type { RevealApi } from 'reveal.js';
 
 export const CONTROL_LABELS: Record<string, string> = {

@@ -27,9 +27,14 @@ interface DeckMetaJson {
   reveal?: Record<string, unknown>;
 }
 
+/** Sent by the Vite plugin after an edit (DeckUpdatePayload in vite-plugin.ts). */
 export interface DeckUpdate {
   html: string;
   title?: string;
+  /** Number of top-level sections the page must have for `changed` to apply. */
+  total?: number;
+  /** Only the top-level sections that changed (the edited chapter). */
+  changed?: { index: number; html: string }[];
 }
 
 declare global {
@@ -140,7 +145,17 @@ export function applyDeckUpdate(update: DeckUpdate): void {
   const current = deck.getCurrentSlide();
   const id = current?.id;
   const { h, v, f } = deck.getIndices();
-  slidesEl.innerHTML = update.html;
+  const sections = [...slidesEl.children].filter((c) => c.tagName === 'SECTION');
+  if (update.changed && update.total === sections.length) {
+    // Only the edited chapter's sections are replaced: the rest of the DOM stays as it is.
+    for (const { index, html } of update.changed) {
+      const template = document.createElement('template');
+      template.innerHTML = html;
+      sections[index]!.replaceWith(template.content);
+    }
+  } else {
+    slidesEl.innerHTML = update.html;
+  }
   if (update.title) document.title = update.title;
   deck.sync();
   // Prefer the slide's id (it survives slides added before it), else the same indices.

@@ -8,9 +8,10 @@
 import { existsSync, readFileSync, readdirSync, statSync, createReadStream } from 'node:fs';
 import path from 'node:path';
 import type { Plugin, ResolvedConfig, ViteDevServer, Connect } from 'vite';
-import { renderCourse, RenderError } from '../render/index.js';
+import { BodyCache, renderCourse, RenderError } from '../render/index.js';
 import { contentType } from '../render/mime.js';
 import type { RenderOptions, RenderResult } from '../render/index.js';
+import { frenchSpeakerView } from '../render/speaker-view.js';
 
 export type LabCallback = RenderOptions['lab'];
 
@@ -191,6 +192,23 @@ export function toViteError(err: unknown): ViteLikeError {
   return err instanceof Error ? (err as ViteLikeError) : new Error(String(err));
 }
 
+/** What the page receives after an edit (src/deck/main.ts applies it). */
+export interface DeckUpdatePayload {
+  /** Every slide, for a page that cannot patch (another number of sections). */
+  html: string;
+  title: string;
+  /** Number of top-level sections `changed` applies to. */
+  total: number;
+  /** The top-level sections that differ from the previous render. */
+  changed: { index: number; html: string }[];
+}
+
+export function deckUpdate(before: RenderResult | undefined, after: RenderResult): DeckUpdatePayload {
+  const prev = before?.sections ?? [];
+  const changed = after.sections.flatMap((html, index) => (prev[index] === html ? [] : [{ index, html }]));
+  return { html: after.html, title: after.meta.title, total: after.sections.length, changed };
+}
+
 export function deckPlugin(options: DeckPluginOptions = {}): Plugin[] {
   let config: ResolvedConfig;
   let indexPath = '';
@@ -198,17 +216,22 @@ export function deckPlugin(options: DeckPluginOptions = {}): Plugin[] {
   let watchDirs: string[] = [];
   let current: RenderResult | undefined;
   let currentError: ViteLikeError | undefined;
+  // Rendered chapters, kept between renders: after an edit only the edited chapter (or the one
+  // that includes the edited file) is rendered again.
+  const cache = new BodyCache();
+  /** Set by the dev server: watches the source files of each render. */
+  let onRendered: ((result: RenderResult) => void) | undefined;
 
   const render = (): RenderResult => {
-    const result = renderCourse(indexPath, options.lab ? { lab: options.lab } : undefined);
+    const result = renderCourse(indexPath, { ...(options.lab ? { lab: options.lab } : {}), cache });
     current = result;
     currentError = undefined;
+    onRendered?.(result);
     return result;
   };
 
   const sourceFiles = (result: RenderResult): string[] => {
-    const files = new Set<string>([indexPath]);
-    for (const s of result.slides) files.add(path.resolve(s.file)); // relative to the cwd
+    const files = new Set<string>([indexPath, ...result.files]);
     for (const c of result.meta.chapters) files.add(path.resolve(slidesDir, c));
     return [...files].filter((f) => existsSync(f));
   };
@@ -241,6 +264,20 @@ export function deckPlugin(options: DeckPluginOptions = {}): Plugin[] {
       return undefined;
     }
   }
+
+  // The speaker window of reveal's notes plugin, in French (in the build and in dev, where the
+  // plugin may come pre-bundled by Vite: matched by its content, not by its path).
+  const speakerViewPlugin: Plugin = {
+    name: 'deck:speaker-view',
+    // Served from node_modules as it is (not pre-bundled), so that transform() sees its source.
+    config: () => ({ optimizeDeps: { exclude: ['reveal.js/plugin/notes'] } }),
+    transform(code) {
+      if (!code.includes('reveal.js - Speaker View')) return null;
+      const { code: french, missing } = frenchSpeakerView(code);
+      if (missing.length) this.error(`vue présentateur : textes anglais introuvables dans le plugin notes de reveal.js (nouvelle version ?) : ${missing.join(' | ')} — mettez à jour src/deck/speaker-view.ts`);
+      return { code: french, map: null };
+    },
+  };
 
   const mainPlugin: Plugin = {
     name: 'deck',
@@ -336,11 +373,24 @@ export function deckPlugin(options: DeckPluginOptions = {}): Plugin[] {
 
       let timer: NodeJS.Timeout | undefined;
       let pending: string[] = [];
+      // Source files outside the watched folders (included files are inside the deck's folder,
+      // but watch them even when `watch` names other folders).
+      const watchedFiles = new Set<string>();
+      const watchSources = (result: RenderResult): void => {
+        for (const f of sourceFiles(result)) {
+          if (watchedFiles.has(f) || watchDirs.some((d) => f.startsWith(d + path.sep))) continue;
+          watchedFiles.add(f);
+          server.watcher.add(f);
+        }
+      };
+      onRendered = watchSources;
       const rerender = (): void => {
         const changed = pending;
         pending = [];
         const before = current;
         const hadError = !!currentError;
+        // Lab files and the like change what chapters render to without changing their text.
+        if (changed.some((f) => !/\.(?:md|markdown)$/i.test(f))) cache.clear();
         const t0 = performance.now();
         const result = safeRender();
         const renderMs = performance.now() - t0;
@@ -364,7 +414,7 @@ export function deckPlugin(options: DeckPluginOptions = {}): Plugin[] {
           server.ws.send({ type: 'full-reload', path: '*' });
           return;
         }
-        server.ws.send({ type: 'custom', event: DECK_UPDATE_EVENT, data: { html: result.html, title: m1.title } });
+        server.ws.send({ type: 'custom', event: DECK_UPDATE_EVENT, data: deckUpdate(before, result) });
         config.logger.info(
           `[deck] diapositives mises à jour (${[...new Set(changed)].map((f) => path.relative(config.root, f)).join(', ')}, rendu ${renderMs.toFixed(0)} ms)`,
           { timestamp: true },
@@ -372,7 +422,7 @@ export function deckPlugin(options: DeckPluginOptions = {}): Plugin[] {
       };
       server.watcher.on('all', (_event, file) => {
         const abs = path.resolve(file);
-        if (!watchDirs.some((d) => abs === d || abs.startsWith(d + path.sep))) return;
+        if (!watchedFiles.has(abs) && !watchDirs.some((d) => abs === d || abs.startsWith(d + path.sep))) return;
         pending.push(abs);
         clearTimeout(timer);
         // Coalesce the bursts editors produce (write + rename, several files saved at once).
@@ -381,5 +431,5 @@ export function deckPlugin(options: DeckPluginOptions = {}): Plugin[] {
     },
   };
 
-  return [themePlugin, mainPlugin];
+  return [themePlugin, speakerViewPlugin, mainPlugin];
 }

@@ -1,17 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseHTML } from 'linkedom';
-import { chromium } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { chromiumOrSkip, launchChromium } from '../../test/chromium.js';
+import { SEED_DECK as seedPath } from '../../test/fixtures/seed/paths.js';
 import { isCourseIndex } from './cli.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const seedPath = path.resolve(repoRoot, '..', 'shared', 'seeds', '000_f9c5e601943d73d8.txt');
+const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 const cli = path.join(repoRoot, 'src', 'render', 'cli.ts');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const hasChromium = chromiumOrSkip('render CLI: the standalone page in Chromium');
 
 function runCli(args: string[], cwd: string) {
   const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
@@ -22,14 +21,24 @@ function runCli(args: string[], cwd: string) {
 // A 1×1 PNG.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 
-describe('npm run render (cli)', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'render-cli-'));
+/** Renders the seed deck with the CLI into a fresh folder of its own. */
+function renderSeed() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'render-cli-seed-'));
   const out = path.join(dir, 'out', 'seed.html');
+  copyFileSync(seedPath, path.join(dir, 'seed.md'));
+  return { dir, out, ...runCli(['seed.md', '-o', out], dir) };
+}
+
+describe('npm run render (cli)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'render-cli-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('renders the seed deck into one self-contained HTML file', () => {
-    expect(existsSync(seedPath), `missing ${seedPath}`).toBe(true);
-    copyFileSync(seedPath, path.join(dir, 'seed.md'));
-    const r = runCli(['seed.md', '-o', out], dir);
+    const { dir: seedDir, out, ...r } = renderSeed();
+    onTestFinished(() => rmSync(seedDir, { recursive: true, force: true }));
     expect(r.stderr).toContain('seed.md:80:24: attention : image distante http://player.slideplayer.com/');
     expect(r.stderr).toContain('seed.md:520:19: attention : image locale introuvable : /data/network-volume.png');
     expect(r.status).toBe(0);
@@ -89,25 +98,27 @@ describe('npm run render (cli)', () => {
     expect(isCourseIndex('---\ntitle: C\nchapters:\n  - a.md\n---\n')).toBe(true);
     expect(isCourseIndex('---\ntitle: C\n---\nchapters: dans le texte\n')).toBe(false);
   });
+});
 
-  it('opens in Chromium from file:// with reveal, fragments and hash navigation working', async () => {
-    expect(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM)`).toBe(true);
-    expect(existsSync(out), 'the first test writes the page').toBe(true);
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+describe.skipIf(!hasChromium)('npm run render (cli): the standalone page in Chromium', () => {
+  let seed: ReturnType<typeof renderSeed>;
+  beforeAll(() => {
+    seed = renderSeed();
+  });
+  afterAll(() => rmSync(seed.dir, { recursive: true, force: true }));
+
+  it('opens from file:// with reveal, fragments and hash navigation working', async () => {
+    expect(seed.status, seed.stderr).toBe(0);
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
-      const pageErrors: string[] = [];
       const external: string[] = [];
-      page.on('pageerror', (e) => pageErrors.push(String(e)));
       page.on('request', (r) => {
         if (!/^(file|data):/.test(r.url())) external.push(r.url());
       });
       // Hotlinked images are the only network requests (they were warned about).
       await page.route(/^https?:/, (route) => route.abort());
-      await page.goto(`file://${out}#/sommaire`);
+      await page.goto(`file://${seed.out}#/sommaire`);
       await page.waitForFunction(() => (window as unknown as { Reveal?: { isReady(): boolean } }).Reveal?.isReady() === true, null, { timeout: 30_000 });
       const state = await page.evaluate(() => {
         const R = (window as unknown as { Reveal: { getTotalSlides(): number; getIndices(): { h: number; v: number }; getConfig(): Record<string, unknown>; getPlugins(): Record<string, unknown>; slide(h: number, v: number, f?: number): void; nextFragment(): boolean } }).Reveal;
@@ -126,7 +137,12 @@ describe('npm run render (cli)', () => {
       expect(state.plugins).toEqual(['notes', 'search', 'zoom']);
       // Authored indices 1,2,2,1,3,3: the first step shows both index-1 paragraphs.
       expect(state.step0).toEqual(['Quoi\u202f?', 'Comment\u202f?']);
-      expect(pageErrors).toEqual([]);
+      // The speaker view (key S) of the standalone file is in French too.
+      const [view] = await Promise.all([browser.context.waitForEvent('page'), page.keyboard.press('s')]);
+      await view.waitForFunction(() => document.querySelector('#upcoming-slide .label') !== null);
+      expect(await view.evaluate(() => [document.documentElement.lang, document.title, document.querySelector('#upcoming-slide .label')?.textContent])).toEqual(['fr', 'Vue présentateur', 'À suivre']);
+      await view.close();
+      expect(browser.consoleErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
       expect(external.every((u) => /\.(png|jpe?g)|rs=w:1280/.test(u))).toBe(true);
     } finally {
       await browser.close();

@@ -76,11 +76,15 @@ function parseAttrs(body: string, pos: SourcePos, name: string): Attr[] {
   });
 }
 
+/** A bare `§fragment` (class fragment on the parent element). */
+const bareFragment = (pos: SourcePos): Directive => ({ kind: 'element', attrs: [{ key: 'class', value: 'fragment' }], pos, source: '§fragment' });
+
 /**
  * Replaces the directives of `chunk` by placeholder tokens, appending them to `table`.
- * `§new`, `§break` and `§notes` must already have been split out.
+ * `§new`, `§break` and `§notes` must already have been split out. `warn` receives what
+ * gh-reveal accepted but is probably not what the author meant.
  */
-export function lexDirectives(chunk: Chunk, lines: LineMap, table: Directive[]): string {
+export function lexDirectives(chunk: Chunk, lines: LineMap, table: Directive[], warn: (pos: SourcePos, message: string) => void = () => undefined): string {
   const { text } = chunk;
   let out = '';
   let from = 0;
@@ -98,7 +102,7 @@ export function lexDirectives(chunk: Chunk, lines: LineMap, table: Directive[]):
     let dname: string;
     if (name.startsWith('fragment') && text[i + 9] !== ':') {
       // Bare `§fragment`: anything may follow (the seed writes `§fragmentPour avoir…`).
-      table.push({ kind: 'element', attrs: [{ key: 'class', value: 'fragment' }], pos, source: '§fragment' });
+      table.push(bareFragment(pos));
       out += tokenFor(table.length - 1);
       from = i + 9;
       continue;
@@ -122,6 +126,15 @@ export function lexDirectives(chunk: Chunk, lines: LineMap, table: Directive[]):
       throw new RenderError(pos, `§${dname} attend « : » puis une valeur terminée par §;`, `exemple : §${dname === 'icon' ? 'icon:github' : dname === 'id' ? 'id:intro' : dname === 'lab' ? 'lab:init-swarm' : `${dname}:class=fragment`}§;`);
     }
     const end = text.indexOf('§', colon + 1);
+    if ((end < 0 || text[end + 1] !== ';') && dname === 'fragment') {
+      // gh-reveal read `§fragment:` as an index only up to a `§;` before any other `§`; else it
+      // was a bare `§fragment` and « :… » stayed as text (`**§fragment: il parle à l'API**`).
+      warn(pos, '« §fragment: » sans « §; » : lu comme un §fragment simple, comme gh-reveal ; le texte « :… » reste affiché (pour un index, écrivez §fragment:N§; ; sinon retirez le « : »)');
+      table.push(bareFragment(pos));
+      out += tokenFor(table.length - 1);
+      from = i + 9;
+      continue;
+    }
     if (end < 0 || text[end + 1] !== ';') {
       throw new RenderError(pos, `directive « §${dname}: » non terminée`, 'terminez-la par « §; » (la valeur ne peut pas contenir de « § »)');
     }

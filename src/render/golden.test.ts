@@ -1,7 +1,7 @@
 /**
  * Golden compatibility: the seed deck "Docker en cluster", rendered by our renderer, must have
  * the structure that gh-reveal's real pipeline (kramdown + Liquid layout + paragraph-markup.js,
- * run for real) produced: shared/compat/seed-000-reference.json.
+ * run for real) produced: test/fixtures/seed/seed-000-reference.json (vendored, see its README).
  *
  * The whole `sections[].slides[]` structure is compared. Texts are compared after normalising
  * only whitespace kinds (space, U+00A0, U+202F, newlines), since our French typography puts
@@ -22,16 +22,10 @@
  *    text preview is compared only up to that link.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { SEED_DECK as seedPath, SEED_DISPLAY_PATH, SEED_REFERENCE as referencePath } from '../../test/fixtures/seed/paths.js';
 import { renderDeck } from './index.js';
 import { extractStructure, type StructSlide } from './structure.js';
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const shared = path.resolve(repoRoot, '..', 'shared');
-const referencePath = path.join(shared, 'compat', 'seed-000-reference.json');
-const seedPath = path.join(shared, 'seeds', '000_f9c5e601943d73d8.txt');
 
 const ws = (s: string) => s.replace(/[\s\u00a0\u202f]+/g, ' ').trim();
 const isHighlightClass = (c: string) => c === 'hljs' || c.startsWith('language-');
@@ -108,14 +102,14 @@ function actualSlide(s: StructSlide) {
 }
 
 describe('golden: seed deck vs gh-reveal reference', () => {
-  it('finds shared/ beside the repository (the CI clones it there)', () => {
+  it('finds the vendored seed deck and its reference (test/fixtures/seed/)', () => {
     // Must fail, not skip, when the reference is missing.
     expect(existsSync(referencePath), `missing ${referencePath}`).toBe(true);
     expect(existsSync(seedPath), `missing ${seedPath}`).toBe(true);
   });
 
   const ref = existsSync(referencePath) ? JSON.parse(readFileSync(referencePath, 'utf8')) : null;
-  const result = existsSync(seedPath) ? renderDeck({ path: 'seeds/000_f9c5e601943d73d8.txt', text: readFileSync(seedPath, 'utf8') }) : null;
+  const result = existsSync(seedPath) ? renderDeck({ path: SEED_DISPLAY_PATH, text: readFileSync(seedPath, 'utf8') }) : null;
   const structure = result ? extractStructure(result.html) : [];
 
   it('has the same sections and vertical counts', () => {

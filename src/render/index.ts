@@ -5,15 +5,15 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseHTML } from 'linkedom';
 import { LineMap, RenderError, type RenderWarning, type SourcePos } from './errors.js';
 import { parseFrontMatter, type DeckFrontMatter } from './frontmatter.js';
-import { lexDirectives, splitRaw, PARAGRAPH_MARK, type Chunk, type Directive, type LabRef } from './directives.js';
-import { collectLinkDefinitions, createMarked } from './markdown.js';
-import { processSlide } from './dom.js';
+import { PARAGRAPH_MARK, type LabRef } from './directives.js';
+import { BodyCache, renderBody, slideStart, type BodyFile, type BodySlide } from './body.js';
+import { expandIncludes } from './include.js';
 import { frenchTypography } from './typography.js';
 
 export { RenderError, formatWarning, type RenderWarning } from './errors.js';
+export { BodyCache } from './body.js';
 export type { LabRef } from './directives.js';
 
 export interface SourceFile {
@@ -25,6 +25,8 @@ export interface SourceFile {
 export interface RenderOptions {
   /** Renders the body of a lab slide for `§lab:ID§;` or `§lab:ID/EXERCISE§;`. Throw or return null for an unknown lab. */
   lab?: (ref: LabRef) => string | null;
+  /** Keeps rendered chapters between renders (only edited ones are rendered again). */
+  cache?: BodyCache;
 }
 
 export interface DeckMeta {
@@ -55,35 +57,22 @@ export interface RenderResult {
   meta: DeckMeta;
   /** The <section> elements that go inside <div class="slides">. */
   html: string;
+  /** `html` cut into its top-level <section>s (the title slide, then one per horizontal section). */
+  sections: string[];
   slides: SlideInfo[];
   warnings: RenderWarning[];
+  /** Absolute paths of every source file read: the deck or index, chapters, included files. */
+  files: string[];
 }
 
 export const DEFAULT_THEME = 'white';
 export const DEFAULT_LANG = 'fr';
 
-interface BodyFile {
-  lines: LineMap;
-  bodyOffset: number;
-}
-
-interface PendingSlide {
-  h: number;
-  v: number;
-  lines: LineMap;
-  chunk: Chunk;
-  section: Element;
+interface PendingSlide extends BodySlide {
   info: SlideInfo;
-  idDirective?: Directive;
 }
 
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const collapse = (s: string) => s.replace(/[ \t\r\n]+/g, ' ').replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
-
-function firstContentOffset(chunk: Chunk): number {
-  const m = /\S/.exec(chunk.text);
-  return chunk.offset + (m ? m.index : 0);
-}
 
 function buildMeta(fm: DeckFrontMatter, warn: (pos: SourcePos, msg: string) => void, keyPos: (k: string) => SourcePos): DeckMeta {
   const reveal: Record<string, unknown> = { ...(fm.initialization ?? {}) };
@@ -100,61 +89,36 @@ function buildMeta(fm: DeckFrontMatter, warn: (pos: SourcePos, msg: string) => v
 }
 
 /** Renders the title slide and the given body files as one deck. */
-function renderBodies(meta: DeckMeta, titlePos: SourcePos, bodies: BodyFile[], options: RenderOptions, warnings: RenderWarning[]): RenderResult {
-  const directives: Directive[] = [];
-  const warn = (pos: SourcePos | null, message: string, fallback?: SourcePos) => {
-    const p = pos ?? fallback ?? titlePos;
-    warnings.push({ file: p.file, line: p.line, column: p.column, message });
-  };
-  let currentPos: SourcePos = titlePos;
-  const marked = createMarked({ directives, warn: (pos, message) => warn(pos, message, currentPos) });
-  const { document } = parseHTML('<!doctype html><html><body></body></html>');
-
+function renderBodies(meta: DeckMeta, titlePos: SourcePos, bodies: BodyFile[], options: RenderOptions, warnings: RenderWarning[], files: string[]): RenderResult {
+  const warn = (pos: SourcePos, message: string) => warnings.push({ file: pos.file, line: pos.line, column: pos.column, message });
   const slides: PendingSlide[] = [];
   const horizontals: PendingSlide[][] = [];
   let h = 1; // h = 0 is the title slide
-
   for (const body of bodies) {
-    const { lines } = body;
-    const bodyChunk: Chunk = { text: lines.text.slice(body.bodyOffset), offset: body.bodyOffset };
-    const linkDefs = collectLinkDefinitions(bodyChunk.text);
     // Each file starts a new horizontal section (as if preceded by §new).
-    for (const hChunk of splitRaw(bodyChunk, '§new')) {
-      const verticals: PendingSlide[] = [];
-      const vChunks = splitRaw(hChunk, '§break');
-      vChunks.forEach((vChunk, v) => {
-        currentPos = lines.pos(firstContentOffset(vChunk));
-        const parts = splitRaw(vChunk, '§notes');
-        if (parts.length > 2) warn(lines.pos(parts[parts.length - 1]!.offset - '§notes'.length), 'plusieurs §notes dans la diapositive : seul le texte après le dernier est gardé comme notes');
-        const content = parts[0]!;
-        const notes = parts.length > 1 ? parts[parts.length - 1]! : undefined;
-        if (content.text.trim() === '' && !notes) warn(currentPos, 'diapositive vide (deux séparateurs §new/§break qui se suivent ?)');
-        const md = lexDirectives(content, lines, directives);
-        let html = marked.parse(md + linkDefs, { async: false });
-        if (notes && notes.text.trim() !== '') {
-          const notesMd = lexDirectives(notes, lines, directives);
-          html += `<aside class="notes">\n${marked.parse(notesMd + linkDefs, { async: false })}</aside>\n`;
-        }
-        const section = document.createElement('section');
-        section.innerHTML = html;
-        const res = processSlide(section, { directives, ...(options.lab ? { lab: options.lab } : {}) });
-        const heading = section.querySelector('h1, h2, h3, h4, h5, h6');
-        const id = section.getAttribute('id') ?? undefined;
+    const key = `${body.lines.file}\0${body.bodyOffset}`;
+    let rendered = options.cache?.get(key, body.lines.text);
+    if (!rendered) {
+      rendered = renderBody(body, options.lab);
+      options.cache?.set(key, body.lines.text, rendered);
+    }
+    warnings.push(...rendered.warnings);
+    for (const verticals of rendered.horizontals) {
+      const pending = verticals.map((s): PendingSlide => {
         const info: SlideInfo = {
           h,
-          v,
-          ...(id ? { id } : {}),
-          title: heading ? collapse(heading.textContent ?? '') : '',
-          notes: section.querySelector('aside.notes') !== null,
-          ...(res.lab ? { lab: res.lab } : {}),
-          file: lines.file,
-          line: currentPos.line,
+          v: s.v,
+          ...(s.id ? { id: s.id } : {}),
+          title: s.title,
+          notes: s.notes,
+          ...(s.lab ? { lab: s.lab } : {}),
+          file: s.pos.file,
+          line: s.pos.line,
         };
-        const slide: PendingSlide = { h, v, lines, chunk: vChunk, section, info, ...(res.idDirective ? { idDirective: res.idDirective } : {}) };
-        verticals.push(slide);
-        slides.push(slide);
+        return { ...s, info };
       });
-      horizontals.push(verticals);
+      slides.push(...pending);
+      horizontals.push(pending);
       h++;
     }
   }
@@ -162,18 +126,14 @@ function renderBodies(meta: DeckMeta, titlePos: SourcePos, bodies: BodyFile[], o
   checkDeck(slides, horizontals, warn);
 
   const title = escapeHtml(frenchTypography(meta.title));
-  let out = `<section class="title-slide">\n<h1>${title}</h1>\n`;
-  if (meta.subtitle) out += `<p class="subtitle">${escapeHtml(frenchTypography(meta.subtitle))}</p>\n`;
-  out += '</section>\n';
-  for (const verticals of horizontals) {
-    out += '<section>\n';
-    for (const s of verticals) out += s.section.outerHTML + '\n';
-    out += '</section>\n';
-  }
-  const titleInfo: SlideInfo = { h: 0, v: 0, title: meta.title, notes: false, file: titlePos.file, line: titlePos.line };
+  let titleSection = `<section class="title-slide">\n<h1>${title}</h1>\n`;
+  if (meta.subtitle) titleSection += `<p class="subtitle">${escapeHtml(frenchTypography(meta.subtitle))}</p>\n`;
+  titleSection += '</section>\n';
   // linkedom writes U+00A0 / U+202F as character references; keep the characters.
-  const html = out.replaceAll('&#160;', '\u00a0').replaceAll('&#8239;', '\u202f').replaceAll(PARAGRAPH_MARK, '§');
-  return { meta, html, slides: [titleInfo, ...slides.map((s) => s.info)], warnings };
+  const finish = (s: string) => s.replaceAll('&#160;', '\u00a0').replaceAll('&#8239;', '\u202f').replaceAll(PARAGRAPH_MARK, '§');
+  const sections = [titleSection, ...horizontals.map((verticals) => `<section>\n${verticals.map((s) => s.html + '\n').join('')}</section>\n`)].map(finish);
+  const titleInfo: SlideInfo = { h: 0, v: 0, title: meta.title, notes: false, file: titlePos.file, line: titlePos.line };
+  return { meta, html: sections.join(''), sections, slides: [titleInfo, ...slides.map((s) => s.info)], warnings, files };
 }
 
 /** Position in a slide's source of the first occurrence of `needle` (for links and images). */
@@ -183,7 +143,7 @@ function findInSlide(slide: PendingSlide, needles: string[]): SourcePos {
     // Point at the URL itself, not at the delimiter before it.
     if (at >= 0) return slide.lines.pos(slide.chunk.offset + at + (/^["'(]/.test(n) ? 1 : 0));
   }
-  return slide.lines.pos(firstContentOffset(slide.chunk));
+  return slideStart(slide.lines, slide.chunk);
 }
 
 /** Whole-deck checks: duplicate ids, internal links, hotlinked images. */
@@ -245,7 +205,10 @@ export function renderDeck(source: SourceFile, options: RenderOptions = {}): Ren
   }
   const warnings: RenderWarning[] = [];
   const meta = buildMeta(fm.data, (pos, message) => warnings.push({ ...pos, message }), fm.keyPos);
-  return renderBodies(meta, fm.keyPos('title'), [{ lines, bodyOffset: fm.bodyOffset }], options, warnings);
+  // `{% include_relative %}` paths are relative to the deck file (source.path, from the cwd).
+  const file = path.resolve(source.path);
+  const body = expandIncludes(lines, { file, root: path.dirname(file), from: fm.bodyOffset });
+  return renderBodies(meta, fm.keyPos('title'), [{ lines: body.lines, bodyOffset: fm.bodyOffset }], options, warnings, [file, ...body.included]);
 }
 
 /**
@@ -264,8 +227,15 @@ export function renderCourse(indexPath: string, options: RenderOptions = {}): Re
   const warnings: RenderWarning[] = [];
   const meta = buildMeta(fm.data, (pos, message) => warnings.push({ ...pos, message }), fm.keyPos);
   const bodies: BodyFile[] = [];
-  if (lines.text.slice(fm.bodyOffset).trim() !== '') bodies.push({ lines, bodyOffset: fm.bodyOffset });
-  const dir = path.dirname(indexPath);
+  const dir = path.dirname(path.resolve(indexPath));
+  const files = [path.resolve(indexPath)];
+  // Included files stay inside the course's folder; their paths are relative to the includer.
+  const expand = (map: LineMap, file: string, from: number): LineMap => {
+    const expanded = expandIncludes(map, { file, root: dir, from, display });
+    for (const f of expanded.included) if (!files.includes(f)) files.push(f);
+    return expanded.lines;
+  };
+  if (lines.text.slice(fm.bodyOffset).trim() !== '') bodies.push({ lines: expand(lines, files[0]!, fm.bodyOffset), bodyOffset: fm.bodyOffset });
   const seen = new Set<string>();
   for (const [i, chapter] of fm.data.chapters.entries()) {
     const file = path.resolve(dir, chapter);
@@ -282,8 +252,9 @@ export function renderCourse(indexPath: string, options: RenderOptions = {}): Re
     if (/^---[ \t]*\r?\n/.test(text)) {
       throw new RenderError(cl.pos(0), 'un chapitre n’a pas de front matter', `titre, thème et options se règlent dans ${lines.file}`);
     }
-    bodies.push({ lines: cl, bodyOffset: 0 });
+    files.push(file);
+    bodies.push({ lines: expand(cl, file, 0), bodyOffset: 0 });
   }
-  return renderBodies(meta, fm.keyPos('title'), bodies, options, warnings);
+  return renderBodies(meta, fm.keyPos('title'), bodies, options, warnings, files);
 }
 export { renderMarkdownFragment } from './fragment.js';

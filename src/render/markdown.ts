@@ -1,11 +1,13 @@
 /**
  * Markdown → HTML with marked, plus what kramdown (gh-reveal's engine) did and marked does not:
- * header-less pipe tables, build-time highlighting, and placeholder tokens kept out of code.
+ * header-less pipe tables, kramdown's emphasis rules (emphasis.ts), build-time highlighting, and
+ * placeholder tokens kept out of code.
  */
 import hljs from 'highlight.js';
 import { Marked, type MarkedExtension, type Tokens, type TokenizerExtension, type RendererExtension } from 'marked';
 import { RenderError } from './errors.js';
 import { TOKEN_RE, type Directive } from './directives.js';
+import { kramdownEmphasis } from './emphasis.js';
 
 export interface MarkdownContext {
   directives: Directive[];
@@ -180,7 +182,7 @@ export function createMarked(ctx: MarkdownContext): Marked {
   const ext: MarkedExtension = {
     gfm: true,
     breaks: false,
-    extensions: [kramdownTable],
+    extensions: [kramdownTable, kramdownEmphasis()],
     renderer: { code: codeRenderer(ctx) },
   };
   return new Marked(ext);

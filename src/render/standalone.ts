@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fontAwesomeDir, highlightStylesDir, revealDistDir } from './assets.js';
 import type { RenderResult, RenderWarning } from './index.js';
 import { contentType } from './mime.js';
+import { frenchSpeakerView } from './speaker-view.js';
 
 const DARK_THEMES = new Set(['black', 'black-contrast', 'blood', 'dracula', 'league', 'moon', 'night']);
 
@@ -73,6 +74,13 @@ export function inlineImages(html: string, opts: StandaloneOptions, warnings: Re
   });
 }
 
+/** reveal's notes plugin with its speaker view in French (speaker-view.ts). */
+function frenchNotesPlugin(code: string): string {
+  const { code: french, missing } = frenchSpeakerView(code);
+  if (missing.length) throw new Error(`vue présentateur : textes anglais introuvables dans reveal.js/dist/plugin/notes.js : ${missing.join(' | ')} — mettez à jour src/render/speaker-view.ts`);
+  return french;
+}
+
 /** The complete standalone page for a rendered deck. */
 export function standalonePage(result: RenderResult, opts: StandaloneOptions): { html: string; warnings: RenderWarning[] } {
   const warnings: RenderWarning[] = [];
@@ -84,7 +92,7 @@ export function standalonePage(result: RenderResult, opts: StandaloneOptions): {
   const plugins = ['RevealNotes', 'RevealSearch', 'RevealZoom', ...(lineNumbers ? ['RevealHighlight'] : [])];
   const scripts = [
     read(path.join(dist, 'reveal.js')),
-    read(path.join(dist, 'plugin', 'notes.js')),
+    frenchNotesPlugin(read(path.join(dist, 'plugin', 'notes.js'))),
     read(path.join(dist, 'plugin', 'search.js')),
     read(path.join(dist, 'plugin', 'zoom.js')),
     ...(lineNumbers ? [read(path.join(dist, 'plugin', 'highlight.js'))] : []),

@@ -1,6 +1,6 @@
 /**
  * Extracts from rendered deck HTML the structure recorded for gh-reveal's output in
- * shared/compat/seed-000-reference.json (`sections[].slides[]`), so that the two can be
+ * test/fixtures/seed/seed-000-reference.json (`sections[].slides[]`), so that the two can be
  * compared field by field (see golden.test.ts).
  */
 import { parseHTML } from 'linkedom';
