@@ -11,7 +11,10 @@ import { DEFAULT_SHAPE, type ClusterShape, type ClusterStatus } from './drivers/
 import { loadAllLabs } from './labs/loader';
 import { ProgressStore } from './labs/progress';
 import { LabRunner } from './labs/runner';
-import { readServerInfo } from './server-info';
+import { LearnerRegistry } from './learners';
+import { ABSOLUTE_LIMIT } from './quotas';
+import { issueCliGrant, readServerInfo } from './server-info';
+import { z } from 'zod';
 
 const USAGE = `Usage : npm run lab -- <commande> [options]
 
@@ -28,6 +31,9 @@ Commandes :
   solve <tp>[/<exercice>]     exécute la solution de référence (tapée dans le terminal
                               du navigateur si le serveur tourne : mode démonstration)
   labs                        liste les TP
+  room                        apprenants de la salle (identifiant, nom, rôle, inscription)
+  room rotate                 nouveau lien d’inscription (l’ancien ne marche plus)
+  room revoke <identifiant>   coupe l’accès d’un apprenant (sa progression reste)
   stop <nœud> | start <nœud>  débranche / rebranche la machine d’un nœud (pannes)
 
 Options :
@@ -37,6 +43,7 @@ Options :
   --driver auto|dind|local|ssh|vagrant|none   --image <image>   --privileged auto|yes|no
   --inventory <fichier.yaml>  machines du pilote ssh (voir vagrant/inventory.example.yaml)
   --host <adresse> --port <port>  --static  --data-dir <dossier>  --allow-origin <origine>
+  --trust-proxy               serve : derrière un proxy HTTPS (X-Forwarded-Proto, X-Forwarded-For)
   --no-wait                   check : un seul regard, sans attendre la convergence
   --no-open                   serve : ne pas ouvrir le navigateur
 `;
@@ -62,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
       'no-wait': { type: 'boolean', default: false },
       'no-open': { type: 'boolean', default: false },
       inventory: { type: 'string' },
+      'trust-proxy': { type: 'boolean', default: false },
     },
   });
   const [command, ...rest] = positionals;
@@ -80,7 +88,7 @@ async function main(argv: string[]): Promise<number> {
       print(`\n  Ouvrez : ${lab.localUrl}\n`);
       if (process.stdout.isTTY && !process.env.CI && !values['no-open']) openBrowser(lab.localUrl);
     }
-    else print(`\n  Formateur : ${lab.localUrl}\n  Apprenants : ${lab.joinUrl}\n`);
+    else print(`\n  Formateur : ${lab.localUrl}\n  Apprenants : ${lab.joinUrl}\n  (liens secrets : ils ne sont écrits nulle part ailleurs ; « npm run lab -- room » gère la salle)\n`);
     const stop = () => {
       void lab.close().then(() => process.exit(0));
     };
@@ -88,6 +96,8 @@ async function main(argv: string[]): Promise<number> {
     process.once('SIGTERM', stop);
     return new Promise<number>(() => undefined);
   }
+
+  if (command === 'room') return room(config.dataDir, rest);
 
   const backend = await detectBackend(detectOptions(config, true));
   if (!backend.driver) {
@@ -98,8 +108,8 @@ async function main(argv: string[]): Promise<number> {
   const clusters = new ClusterManager(driver);
   const cluster = values.cluster!;
   const shape: ClusterShape = {
-    managers: values.managers ? Number(values.managers) : DEFAULT_SHAPE.managers,
-    workers: values.workers ? Number(values.workers) : DEFAULT_SHAPE.workers,
+    managers: count('--managers', values.managers, DEFAULT_SHAPE.managers, 1, ABSOLUTE_LIMIT.managers),
+    workers: count('--workers', values.workers, DEFAULT_SHAPE.workers, 0, ABSOLUTE_LIMIT.workers),
     swarm: values.bare ? 'bare' : 'ready',
   };
 
@@ -192,6 +202,59 @@ async function main(argv: string[]): Promise<number> {
 
 class UsageError extends Error {}
 
+/** A whole number option within bounds, or a UsageError in French (never NaN). */
+function count(flag: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new UsageError(`${flag} « ${value} » : nombre entier de ${min} à ${max} attendu`);
+  return Number(value);
+}
+
+/** An authenticated request to the running server, as its local instructor (one-use grant). */
+async function askServer(dataDir: string, method: 'GET' | 'POST', route: string, body?: unknown): Promise<unknown> {
+  const info = await readServerInfo(dataDir);
+  if (!info) return undefined;
+  const secret = await issueCliGrant(dataDir);
+  const res = await fetch(`${info.url}${route}`, {
+    method,
+    headers: { Authorization: `Bearer ${secret}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(60_000),
+  });
+  const data: unknown = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(errorOf(data) ?? res.statusText);
+  return data;
+}
+
+function errorOf(data: unknown): string | undefined {
+  return typeof data === 'object' && data !== null && 'error' in data && typeof data.error === 'string' ? data.error : undefined;
+}
+
+/** `room`: the learners; `room rotate`, `room revoke <id>` (through the running server). */
+async function room(dataDir: string, args: string[]): Promise<number> {
+  const [action, id] = args;
+  const out = (s: string) => process.stdout.write(`${s}\n`);
+  if (action === undefined) {
+    const answer = await askServer(dataDir, 'GET', '/api/room');
+    const learners = answer === undefined ? await LearnerRegistry.read(dataDir) : RoomAnswer.parse(answer).learners;
+    if (answer === undefined) out('(le serveur ne tourne pas : liste lue dans le dossier de données)');
+    out(`${'IDENTIFIANT'.padEnd(12)} ${'RÔLE'.padEnd(11)} ${'INSCRIPTION'.padEnd(20)} NOM`);
+    for (const l of learners) out(`${l.id.padEnd(12)} ${(l.role === 'instructor' ? 'formateur' : 'apprenant').padEnd(11)} ${l.created.slice(0, 16).replace('T', ' ').padEnd(20)} ${l.name}`);
+    return 0;
+  }
+  if (action !== 'rotate' && action !== 'revoke') throw new UsageError(`room : action « ${action} » inconnue (rotate, revoke <identifiant>)`);
+  if (action === 'revoke' && !id) throw new UsageError('room revoke <identifiant>');
+  const answer = await askServer(dataDir, 'POST', action === 'rotate' ? '/api/room/join-code' : `/api/room/learners/${encodeURIComponent(id!)}/revoke`, {});
+  if (answer === undefined) {
+    process.stderr.write('Le serveur ne tourne pas (npm start) : il tire un nouveau lien d’inscription à chaque démarrage.\n');
+    return 1;
+  }
+  if (action === 'rotate') out(`Nouveau lien d’inscription : ${z.object({ joinUrl: z.string() }).parse(answer).joinUrl}`);
+  else out(`Accès de « ${id} » révoqué : ses terminaux sont fermés, sa progression est gardée.`);
+  return 0;
+}
+
+const RoomAnswer = z.object({ learners: z.array(z.object({ id: z.string(), name: z.string(), role: z.enum(['learner', 'instructor']), created: z.string() })) });
+
 /** Opens the course in the default browser, when there is one; silent otherwise. */
 function openBrowser(url: string): void {
   const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
@@ -205,13 +268,7 @@ async function solveThroughServer(dataDir: string, cluster: string, lab: string,
   const info = await readServerInfo(dataDir);
   if (!info || cluster !== LOCAL_LEARNER) return undefined;
   try {
-    const res = await fetch(`${info.url}/api/labs/${lab}/solve`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${info.token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ exercise }),
-      signal: AbortSignal.timeout(60_000),
-    });
-    if (!res.ok) throw new Error(((await res.json()) as { error?: string }).error ?? res.statusText);
+    await askServer(dataDir, 'POST', `/api/labs/${encodeURIComponent(lab)}/solve`, exercise === undefined ? {} : { exercise });
     return info.url;
   } catch (error) {
     if ((error as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED') return undefined;
