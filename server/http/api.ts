@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ClusterManager } from '../clusters';
 import type { Backend } from '../drivers/detect';
 import { DEFAULT_SHAPE, type ClusterShape } from '../drivers/types';
-import { labFile } from '../labs/loader';
+import { labFile, loadLab } from '../labs/loader';
 import type { ProgressStore } from '../labs/progress';
 import { shapeOf, type LabRunner } from '../labs/runner';
 import type { Learner, LearnerRegistry } from '../learners';
@@ -81,7 +81,7 @@ export function apiHandlers(deps: ApiDeps): Record<Exclude<RouteName, 'login'>, 
   const labOf = (call: Call, exercise: string | undefined) => {
     const id = param(call, 'lab');
     if (!existsSync(labFile(deps.labsDir, id))) throw new HttpError(404, `TP « ${id} » introuvable`);
-    const lab = runner().lab(id);
+    const lab = loadLab(deps.labsDir, id);
     if (exercise !== undefined && !lab.exercises.some((e) => e.id === exercise)) {
       throw new HttpError(404, `le TP « ${id} » n’a pas d’exercice « ${exercise} » (exercices : ${lab.exercises.map((e) => e.id).join(', ')})`);
     }
@@ -137,8 +137,8 @@ export function apiHandlers(deps: ApiDeps): Record<Exclude<RouteName, 'login'>, 
     async lab(call) {
       const { res, learner } = call;
       const body = await readJson(call.req, LabBody);
-      const labs = runner();
       const lab = labOf(call, body.exercise);
+      const labs = runner();
       const action = param(call, 'action');
       if (action === 'start' || action === 'reset') {
         const started = action === 'start' ? await labs.start(learner.id, lab.id) : await labs.reset(learner.id, lab.id);
