@@ -12,8 +12,11 @@ export interface RawAnswer {
   closed: 'server' | 'timeout';
 }
 
-/** Sends `request` bytes as-is to 127.0.0.1:port and reads until the server closes or `timeoutMs`. */
-export function rawRequest(port: number, request: string | Buffer, timeoutMs = 2000): Promise<RawAnswer> {
+/**
+ * Sends `request` bytes as-is to 127.0.0.1:port and reads until the server closes, `timeoutMs`,
+ * or (`untilHead`) the end of the answer's head (an accepted WebSocket stays open).
+ */
+export function rawRequest(port: number, request: string | Buffer, timeoutMs = 2000, untilHead = false): Promise<RawAnswer> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
@@ -30,7 +33,10 @@ export function rawRequest(port: number, request: string | Buffer, timeoutMs = 2
       resolve({ status, head, body: split < 0 ? '' : Buffer.concat(chunks).subarray(Buffer.byteLength(text.slice(0, split + 4), 'latin1')).toString('utf8'), closed });
     };
     const timer = setTimeout(() => finish('timeout'), timeoutMs);
-    socket.on('data', (d) => chunks.push(d));
+    socket.on('data', (d) => {
+      chunks.push(d);
+      if (untilHead && Buffer.concat(chunks).includes('\r\n\r\n')) finish('server');
+    });
     socket.on('error', () => finish('server'));
     socket.on('close', () => finish('server'));
     socket.on('connect', () => socket.write(request));
