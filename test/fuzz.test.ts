@@ -2,7 +2,7 @@
 // malformed HTTP requests over raw sockets (targets, methods, cookies, headers, bodies), JSON
 // bodies on every POST route of the table, WebSocket handshakes and frames, slow, idle and
 // half-open connections. Throughout, a well-formed request keeps being answered within 1 s
-// (a liveness bound, deliberately generous; 3 × the worst latency at rest on a machine too
+// (a liveness bound, deliberately generous; 4 × the worst latency at rest on a machine too
 // loaded to meet 1 s even idle), no request ever gets a 500 (an error the edge did
 // not expect) and the heap stays bounded. Bounded in count; the seed is printed (FUZZ_SEED).
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -143,13 +143,15 @@ describe('fuzzing the real server', () => {
       { numRuns: runs(400), seed: SEED + 2 },
     );
     const frames = fc.sample(fc.oneof(fc.jsonValue().map((v) => JSON.stringify(v)), fc.record({ t: fc.constantFrom('hello', 'input', 'resize', 'ack', 'x'), v: fc.anything(), data: fc.anything(), cols: fc.anything(), rows: fc.anything() }).map((v) => JSON.stringify(v)), fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b))), { numRuns: runs(1000), seed: SEED + 3 });
+    // Found by this fuzz (server/terminals/gateway.ts interpolated an unparsed field): kept as a fixed case.
+    frames.push(JSON.stringify({ t: 'hello', v: { toString: 1 } }), JSON.stringify({ t: 'resize', cols: { valueOf: 1 }, rows: [] }));
     const garbage = Array.from({ length: 10 }, (_, i) => fc.sample(fc.uint8Array({ minLength: 1, maxLength: 200 }), { numRuns: 1, seed: SEED + 10 + i })[0]!);
     // The same well-formed request at rest, for a machine so loaded that even an idle server
-    // needs more than 1 s (the bound is then 3 × that, never less than 1 s).
+    // needs more than 1 s (the bound is then 4 × that, never less than 1 s).
     const atRest = liveness();
     await new Promise((r) => setTimeout(r, 1500));
     const rest = await atRest.stop();
-    const boundMs = Math.max(1000, 3 * rest.worstMs);
+    const boundMs = Math.max(1000, 4 * rest.worstMs);
     const heapBefore = process.memoryUsage().heapUsed;
     const live = liveness();
     const t0 = performance.now();
