@@ -67,7 +67,7 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
   const gateway = new TerminalGateway({
     graceMs: config.graceMs,
     async resolveShell(key) {
-      if (!clusters || !backend.driver) throw new NodeUnavailableError(key.node, `travaux pratiques indisponibles : ${backend.reason}`);
+      if (!clusters || !backend.driver) throw new NodeUnavailableError(key.node, `travaux pratiques indisponibles : ${backend.reason}`);
       await clusters.ensure(key.learner, shapes.get(key.learner) ?? DEFAULT_SHAPE);
       return backend.driver.shell(key.learner, key.node);
     },

@@ -133,7 +133,7 @@ export class LearnerRegistry {
   /** Ends every session of a learner (their progress stays, under the same id). */
   async revoke(id: string): Promise<Learner> {
     const stored = this.store.learners[id];
-    if (!stored) throw new RegistryError(`apprenant « ${id} » inconnu`);
+    if (!stored) throw new RegistryError(`apprenant « ${id} » inconnu`);
     stored.tokens = [];
     await this.save();
     return publicLearner(stored);
@@ -175,12 +175,12 @@ async function readStore(file: string): Promise<Store> {
   try {
     json = JSON.parse(raw);
   } catch {
-    throw new RegistryError(`${file} : JSON illisible ; corrigez-le ou supprimez-le (les apprenants devront se réinscrire)`);
+    throw new RegistryError(`${file} : JSON illisible ; corrigez-le ou supprimez-le (les apprenants devront se réinscrire)`);
   }
   const current = Store.safeParse(json);
   if (current.success) return current.data;
   const v1 = StoreV1.safeParse(json);
-  if (!v1.success) throw new RegistryError(`${file} : format inconnu (${v1.error.issues[0]?.message ?? 'invalide'})`);
+  if (!v1.success) throw new RegistryError(`${file} : format inconnu (${v1.error.issues[0]?.message ?? 'invalide'})`);
   // Migration: same ids (progress is keyed by them), tokens replaced by their hashes.
   const learners: Record<string, StoredLearner> = {};
   for (const [token, learner] of Object.entries(v1.data.tokens)) {

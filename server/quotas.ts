@@ -27,5 +27,5 @@ export function courseLimit(labsDir: string): ShapeLimit {
 /** The French refusal, or undefined when the shape fits. */
 export function shapeRefusal(shape: ShapeLimit, limit: ShapeLimit): string | undefined {
   if (shape.managers <= limit.managers && shape.workers <= limit.workers) return undefined;
-  return `cluster trop grand : ${limit.managers} manager${limit.managers > 1 ? 's' : ''} et ${limit.workers} worker${limit.workers > 1 ? 's' : ''} au plus pour ce cours (demandé : ${shape.managers} et ${shape.workers})`;
+  return `cluster trop grand : ${limit.managers} manager${limit.managers > 1 ? 's' : ''} et ${limit.workers} worker${limit.workers > 1 ? 's' : ''} au plus pour ce cours (demandé : ${shape.managers} et ${shape.workers})`;
 }

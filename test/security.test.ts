@@ -217,7 +217,7 @@ describe('class mode (0.0.0.0, built deck, --driver none): the edge', () => {
     for (const route of instructorRoutes) {
       const res = await call(room, route, { Authorization: `Bearer ${room.bob.token}` });
       expect(res.status).toBe(403);
-      expect(((await res.json()) as { error: string }).error).toBe('réservé au formateur : votre jeton d’apprenant ne permet pas cette action');
+      expect(((await res.json()) as { error: string }).error).toBe('réservé au formateur : votre jeton d’apprenant ne permet pas cette action');
     }
     const list = await fetch(`${room.base}/api/room`, { headers: { Authorization: `Bearer ${room.instructor}` } });
     expect(list.status).toBe(200);
@@ -248,7 +248,7 @@ describe('class mode (0.0.0.0, built deck, --driver none): the edge', () => {
     const link = await fetch(`${room.base}/?join=${room.lab.registry.joinCode}`, { redirect: 'manual' });
     expect(link.status).toBe(200);
     const html = await link.text();
-    expect(html).toContain('Rejoindre la salle « Docker en cluster » en tant que');
+    expect(html).toContain('Rejoindre la salle « Docker en cluster » en tant que');
     const cookies = link.headers.getSetCookie();
     expect(cookies.some((c) => c.startsWith('dec_token='))).toBe(false);
     const csrfCookie = cookies.find((c) => c.startsWith('dec_csrf='))!.split(';')[0]!;
@@ -280,7 +280,7 @@ describe('class mode (0.0.0.0, built deck, --driver none): the edge', () => {
       fetch(`${room.base}${route}`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body });
     const big = await post('/api/cluster/up', JSON.stringify({ shape: { managers: 7, workers: 8 } }));
     expect(big.status).toBe(400);
-    expect(((await big.json()) as { error: string }).error).toMatch(/^cluster trop grand : 3 managers et 2 workers au plus/);
+    expect(((await big.json()) as { error: string }).error).toMatch(/^cluster trop grand : 3 managers et 2 workers au plus/);
     for (const body of ['{"shape":{"managers":"two","workers":1}}', '[1,2]', 'nul', '{"shape":{"managers":1,"workers":0,"extra":1}}', '{"__proto__":{"x":1}}']) {
       const res = await post('/api/cluster/up', body);
       expect(res.status, body).toBe(400);
@@ -291,7 +291,7 @@ describe('class mode (0.0.0.0, built deck, --driver none): the edge', () => {
     expect(unknownLab.status).toBe(404);
     const unknownExercise = await post('/api/labs/services-replicas/check', '{"exercise":"nope"}', room.bob.token);
     expect(unknownExercise.status).toBe(404);
-    expect(((await unknownExercise.json()) as { error: string }).error).toContain('n’a pas d’exercice « nope »');
+    expect(((await unknownExercise.json()) as { error: string }).error).toContain('n’a pas d’exercice « nope »');
   });
 
   it('check/solve/reset are rate-limited per learner (429 in French) without touching another learner', async () => {
@@ -303,7 +303,7 @@ describe('class mode (0.0.0.0, built deck, --driver none): the edge', () => {
       if (res.status === 429) message = ((await res.json()) as { error: string }).error;
     }
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
-    expect(message).toMatch(/^trop de demandes : réessayez dans \d+ s$/);
+    expect(message).toMatch(/^trop de demandes : réessayez dans \d+ s$/);
     const other = await fetch(`${room.base}/api/labs/services-replicas/check`, { method: 'POST', headers: { Authorization: `Bearer ${room.bob.token}` }, body: '{}' });
     expect(other.status).not.toBe(429);
   });

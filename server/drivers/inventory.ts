@@ -12,7 +12,7 @@ import { z } from 'zod';
  */
 const Node = z
   .object({
-    name: z.string().regex(/^(manager|worker)[1-9]$/, 'nom de nœud attendu : manager1…, worker1…'),
+    name: z.string().regex(/^(manager|worker)[1-9]$/, 'nom de nœud attendu : manager1…, worker1…'),
     host: z.string().min(1),
     port: z.number().int().min(1).max(65535).default(22),
     user: z.string().min(1).optional(),
@@ -62,20 +62,20 @@ export function parseInventory(file: string, text: string): SshInventory {
   const doc = parseDocument(text, { lineCounter: lines });
   if (doc.errors.length) {
     const pos = lines.linePos(doc.errors[0]!.pos[0]);
-    throw new InventoryError(`${file}:${pos.line}:${pos.col}: YAML invalide : ${doc.errors[0]!.message.split('\n')[0]}`);
+    throw new InventoryError(`${file}:${pos.line}:${pos.col}: YAML invalide : ${doc.errors[0]!.message.split('\n')[0]}`);
   }
   const parsed = Inventory.safeParse(doc.toJS());
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const node = doc.getIn(issue.path as (string | number)[], true) as { range?: [number] } | undefined;
     const pos = lines.linePos(node?.range?.[0] ?? 0);
-    throw new InventoryError(`${file}:${pos.line}:${pos.col}: champ « ${issue.path.join('.')} » : ${issue.message}`);
+    throw new InventoryError(`${file}:${pos.line}:${pos.col}: champ « ${issue.path.join('.')} » : ${issue.message}`);
   }
   const base = path.dirname(path.resolve(file));
   const inv = parsed.data;
   const names = new Set<string>();
   for (const n of inv.nodes) {
-    if (names.has(n.name)) throw new InventoryError(`${file}: nœud « ${n.name} » en double`);
+    if (names.has(n.name)) throw new InventoryError(`${file}: nœud « ${n.name} » en double`);
     names.add(n.name);
   }
   if (!names.has('manager1')) throw new InventoryError(`${file}: l’inventaire doit contenir manager1 (il initialise le swarm)`);
@@ -100,7 +100,7 @@ export function loadInventory(file: string): SshInventory {
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    throw new InventoryError(`inventaire SSH introuvable : ${file}`);
+    throw new InventoryError(`inventaire SSH introuvable : ${file}`);
   }
   const inventory = parseInventory(file, text);
   let known: string | undefined;
@@ -188,7 +188,7 @@ export function checkKnownHosts(file: string, knownHostsText: string, nodes: Pic
     if (entry.marker !== '@cert-authority') continue;
     for (const n of nodes) {
       if (hostsMatch(entry.hosts, lookupName(n.host, n.port))) {
-        problems.push(`${file}:${entry.line}: @cert-authority n’est pas pris en charge (${n.name}) : ajoutez la clé de l’hôte elle-même (ssh-keyscan -p ${n.port} ${n.host} >> ${path.basename(file)})`);
+        problems.push(`${file}:${entry.line}: @cert-authority n’est pas pris en charge (${n.name}) : ajoutez la clé de l’hôte elle-même (ssh-keyscan -p ${n.port} ${n.host} >> ${path.basename(file)})`);
       }
     }
   }

@@ -56,7 +56,7 @@ type Handler = (call: Call) => Promise<void>;
 export function apiHandlers(deps: ApiDeps): Record<Exclude<RouteName, 'login'>, Handler> {
   const shapes = deps.shapes;
   const currentShape = (learner: string) => shapes.get(learner) ?? DEFAULT_SHAPE;
-  const unavailable = () => new HttpError(503, `travaux pratiques indisponibles : ${deps.backend.reason}`);
+  const unavailable = () => new HttpError(503, `travaux pratiques indisponibles : ${deps.backend.reason}`);
   const clusters = () => {
     if (!deps.clusters) throw unavailable();
     return deps.clusters;
@@ -67,7 +67,7 @@ export function apiHandlers(deps: ApiDeps): Record<Exclude<RouteName, 'login'>, 
   };
   const param = (call: Call, name: ParamName): string => {
     const value = call.params[name];
-    if (value === undefined) throw new HttpError(404, `paramètre « ${name} » manquant`);
+    if (value === undefined) throw new HttpError(404, `paramètre « ${name} » manquant`);
     return value;
   };
   const requestedShape = async (call: Call): Promise<ClusterShape> => {
@@ -80,10 +80,10 @@ export function apiHandlers(deps: ApiDeps): Record<Exclude<RouteName, 'login'>, 
   /** The lab and exercise named by a request, or 404 (never a 500 for a typo). */
   const labOf = (call: Call, exercise: string | undefined) => {
     const id = param(call, 'lab');
-    if (!existsSync(labFile(deps.labsDir, id))) throw new HttpError(404, `TP « ${id} » introuvable`);
+    if (!existsSync(labFile(deps.labsDir, id))) throw new HttpError(404, `TP « ${id} » introuvable`);
     const lab = loadLab(deps.labsDir, id);
     if (exercise !== undefined && !lab.exercises.some((e) => e.id === exercise)) {
-      throw new HttpError(404, `le TP « ${id} » n’a pas d’exercice « ${exercise} » (exercices : ${lab.exercises.map((e) => e.id).join(', ')})`);
+      throw new HttpError(404, `le TP « ${id} » n’a pas d’exercice « ${exercise} » (exercices : ${lab.exercises.map((e) => e.id).join(', ')})`);
     }
     return lab;
   };
@@ -172,7 +172,7 @@ export function apiHandlers(deps: ApiDeps): Record<Exclude<RouteName, 'login'>, 
     async roomRevoke(call) {
       await readJson(call.req, Empty);
       const id = param(call, 'learner');
-      if (!deps.registry.get(id)) throw new HttpError(404, `apprenant « ${id} » inconnu`);
+      if (!deps.registry.get(id)) throw new HttpError(404, `apprenant « ${id} » inconnu`);
       if (id === call.learner.id) throw new HttpError(400, 'vous ne pouvez pas révoquer votre propre accès');
       const learner = await deps.registry.revoke(id);
       deps.gateway.closeLearner(id);

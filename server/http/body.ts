@@ -66,8 +66,8 @@ export async function readJson<S extends z.ZodType>(req: IncomingMessage, schema
   const parsed = schema.safeParse(value, { error: FRENCH });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const field = issue?.path.length ? `champ « ${issue.path.join('.')} » : ` : '';
-    throw new HttpError(400, `requête invalide : ${field}${issue?.message ?? 'forme inattendue'}`);
+    const field = issue?.path.length ? `champ « ${issue.path.join('.')} » : ` : '';
+    throw new HttpError(400, `requête invalide : ${field}${issue?.message ?? 'forme inattendue'}`);
   }
   return parsed.data;
 }

@@ -187,7 +187,7 @@ ${body}</body></html>`;
 /** The page a browser gets without a valid token. */
 export function unauthorizedPage(): string {
   return page(
-    'Accès au cours « Docker en cluster »',
+    'Accès au cours « Docker en cluster »',
     `<p>Ce serveur de travaux pratiques demande un jeton d’accès. Ouvrez l’adresse complète affichée
 par le serveur au démarrage (elle se termine par <code>?token=…</code> ou <code>?join=…</code>),
 ou demandez-la à votre formateur.</p>`,

@@ -13,7 +13,7 @@ import { MESSAGES } from './routes';
  * A foreign page can neither read the form's token nor send our cookie: no login CSRF.
  */
 const CSRF_COOKIE = 'dec_csrf';
-const COURSE = '« Docker en cluster »';
+const COURSE = '« Docker en cluster »';
 
 export interface LoginDeps {
   edge: Edge;
@@ -31,40 +31,40 @@ export function loginPage(deps: LoginDeps, req: IncomingMessage, res: ServerResp
   const next = `${pathname}${rest.size ? `?${rest}` : ''}`;
   const csrf = randomBytes(18).toString('base64url');
   if (join !== null) {
-    if (!deps.registry.checkJoinCode(join)) return sendHtml(res, 403, page('Lien d’inscription invalide', '<p>Ce lien d’inscription n’est pas (ou plus) valable : demandez le lien actuel à votre formateur.</p>'));
+    if (!deps.registry.checkJoinCode(join)) return sendHtml(res, 403, page('Lien d’inscription invalide', '<p>Ce lien d’inscription n’est pas (ou plus) valable : demandez le lien actuel à votre formateur.</p>'));
     deps.edge.setCookie(req, res, CSRF_COOKIE, csrf, 3600);
     const name = escapeHtml(cleanName(search.get('name') ?? undefined));
     return sendHtml(
       res,
       200,
       page(
-        `Rejoindre la salle ${COURSE} ?`,
+        `Rejoindre la salle ${COURSE} ?`,
         `<form method="post" action="/login">
-<p><label>Rejoindre la salle ${COURSE} en tant que <input name="name" value="${name}" maxlength="40" placeholder="votre prénom" autocomplete="nickname" autofocus></label> ?</p>
+<p><label>Rejoindre la salle ${COURSE} en tant que <input name="name" value="${name}" maxlength="40" placeholder="votre prénom" autocomplete="nickname" autofocus></label> ?</p>
 <input type="hidden" name="join" value="${escapeHtml(join)}">
 ${hidden(csrf, next)}
 <p><button type="submit">Rejoindre la salle</button></p>
 </form>
-<p><small>Vous n’avez pas demandé à rejoindre ce cours ? Fermez simplement cette page.</small></p>`,
+<p><small>Vous n’avez pas demandé à rejoindre ce cours ? Fermez simplement cette page.</small></p>`,
       ),
     );
   }
   const learner = deps.registry.lookup(token ?? undefined);
-  if (!learner) return sendHtml(res, 401, page('Lien de connexion invalide', '<p>Ce lien de connexion n’est pas (ou plus) valable : rouvrez l’adresse affichée par le serveur au démarrage.</p>'));
+  if (!learner) return sendHtml(res, 401, page('Lien de connexion invalide', '<p>Ce lien de connexion n’est pas (ou plus) valable : rouvrez l’adresse affichée par le serveur au démarrage.</p>'));
   deps.edge.setCookie(req, res, CSRF_COOKIE, csrf, 3600);
   const who = escapeHtml(learner.name);
   sendHtml(
     res,
     200,
     page(
-      `Rejoindre la salle ${COURSE} ?`,
+      `Rejoindre la salle ${COURSE} ?`,
       `<form method="post" action="/login">
-<p>Rejoindre la salle ${COURSE} en tant que <strong>${who}</strong> ?</p>
+<p>Rejoindre la salle ${COURSE} en tant que <strong>${who}</strong> ?</p>
 <input type="hidden" name="token" value="${escapeHtml(token ?? '')}">
 ${hidden(csrf, next)}
 <p><button type="submit">Rejoindre en tant que ${who}</button></p>
 </form>
-<p><small>Ce n’est pas vous ? Fermez simplement cette page.</small></p>`,
+<p><small>Ce n’est pas vous ? Fermez simplement cette page.</small></p>`,
     ),
   );
 }
@@ -80,13 +80,13 @@ export async function login(deps: LoginDeps, req: IncomingMessage, res: ServerRe
   const form = await readForm(req);
   const expected = cookiesOf(req)[CSRF_COOKIE];
   const given = form.get('csrf');
-  if (!expected || !given || !sameSecret(expected, given)) throw new HttpError(403, 'formulaire expiré ou venu d’ailleurs : rouvrez le lien du cours');
+  if (!expected || !given || !sameSecret(expected, given)) throw new HttpError(403, 'formulaire expiré ou venu d’ailleurs : rouvrez le lien du cours');
   const next = parseTarget(form.get('next') ?? '/');
   const location = next && !next.pathname.startsWith('/api/') ? `${next.pathname}${next.search}` : '/';
   let token = form.get('token') ?? undefined;
   const join = form.get('join');
   if (join !== null) {
-    if (!deps.registry.checkJoinCode(join)) throw new HttpError(403, 'lien d’inscription invalide : demandez le lien actuel à votre formateur');
+    if (!deps.registry.checkJoinCode(join)) throw new HttpError(403, 'lien d’inscription invalide : demandez le lien actuel à votre formateur');
     const wait = deps.joins.take(deps.edge.address(req));
     if (wait > 0) throw new HttpError(429, MESSAGES.rateLimited(wait));
     token = (await deps.registry.register(form.get('name') ?? undefined)).token;

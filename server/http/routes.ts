@@ -110,10 +110,10 @@ export function allowed(required: Role, role: 'learner' | 'instructor' | undefin
 }
 
 export const MESSAGES = {
-  unauthenticated: 'jeton d’accès manquant ou invalide : ouvrez l’adresse donnée par le formateur',
-  forbidden: 'réservé au formateur : votre jeton d’apprenant ne permet pas cette action',
-  badOrigin: 'origine refusée : cette requête ne vient pas de la page du cours',
-  missingOrigin: 'origine manquante : une requête authentifiée par cookie doit venir de la page du cours',
-  notFound: (what: string) => `introuvable : ${what}`,
-  rateLimited: (seconds: number) => `trop de demandes : réessayez dans ${seconds} s`,
+  unauthenticated: 'jeton d’accès manquant ou invalide : ouvrez l’adresse donnée par le formateur',
+  forbidden: 'réservé au formateur : votre jeton d’apprenant ne permet pas cette action',
+  badOrigin: 'origine refusée : cette requête ne vient pas de la page du cours',
+  missingOrigin: 'origine manquante : une requête authentifiée par cookie doit venir de la page du cours',
+  notFound: (what: string) => `introuvable : ${what}`,
+  rateLimited: (seconds: number) => `trop de demandes : réessayez dans ${seconds} s`,
 };
