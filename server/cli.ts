@@ -98,6 +98,11 @@ async function main(argv: string[]): Promise<number> {
   }
 
   if (command === 'room') return room(config.dataDir, rest);
+  const shape: ClusterShape = {
+    managers: count('--managers', values.managers, DEFAULT_SHAPE.managers, 1, ABSOLUTE_LIMIT.managers),
+    workers: count('--workers', values.workers, DEFAULT_SHAPE.workers, 0, ABSOLUTE_LIMIT.workers),
+    swarm: values.bare ? 'bare' : 'ready',
+  };
 
   const backend = await detectBackend(detectOptions(config, true));
   if (!backend.driver) {
@@ -107,11 +112,6 @@ async function main(argv: string[]): Promise<number> {
   const driver = backend.driver;
   const clusters = new ClusterManager(driver);
   const cluster = values.cluster!;
-  const shape: ClusterShape = {
-    managers: count('--managers', values.managers, DEFAULT_SHAPE.managers, 1, ABSOLUTE_LIMIT.managers),
-    workers: count('--workers', values.workers, DEFAULT_SHAPE.workers, 0, ABSOLUTE_LIMIT.workers),
-    swarm: values.bare ? 'bare' : 'ready',
-  };
 
   const runner = new LabRunner(clusters, path.join(REPO_ROOT, 'labs'), new ProgressStore(path.join(config.dataDir, 'progress')));
   const labRef = (ref: string | undefined) => {
