@@ -389,8 +389,10 @@ describe.skipIf(!docker)('cross-learner isolation on real clusters (DinD)', () =
   }, 180_000);
   afterAll(async () => {
     if (!room) return;
+    // Server first (no terminal may bring a node back on demand), then the clusters.
+    await room.lab.close();
     for (const l of room.lab.registry.list()) await room.lab.clusters?.down(l.id);
-    await closeRoom(room);
+    rmSync(room.dataDir, { recursive: true, force: true });
   }, 180_000);
 
   it('Bob reaches none of Alice’s shells, files, progress or nodes (0 successes)', async () => {
