@@ -18,7 +18,7 @@ describe('ssh inventory', () => {
 
   it('reports a bad field with file:line:column', () => {
     const text = 'identityFile: key\nknownHosts: kh\nnodes:\n  - { name: node3, host: 10.0.0.1 }\n';
-    expect(() => parseInventory('inv.yaml', text)).toThrow(/^inv\.yaml:4:\d+: champ « nodes\.0\.name » : nom de nœud attendu/);
+    expect(() => parseInventory('inv.yaml', text)).toThrow(/^inv\.yaml:4:\d+: champ «\u00a0nodes\.0\.name\u00a0»\u00a0: nom de nœud attendu/);
   });
 
   it('requires manager1 and host key verification', () => {
