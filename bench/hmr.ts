@@ -14,7 +14,7 @@ import { createServer, mergeConfig } from 'vite';
 import { labRenderer } from '../server/labs/markup';
 import { BodyCache, renderCourse } from '../src/render/index.js';
 import { launchChromium } from '../test/chromium';
-import { DECK_ROOT, deckViteConfig } from '../vite.config';
+import { DECK_ROOT, deckViteConfig } from '../src/deck/build';
 import { median, quantile, readBaseline, report, writeBaseline, type Figures } from './baseline';
 
 const args = process.argv.slice(2);

@@ -5,33 +5,15 @@
 // --url; serves the build on 127.0.0.1 with a random port under the path it was built for,
 // opens `?print-pdf` in Chromium (playwright-core), waits for reveal's PDF layout, the fonts and
 // the images, and prints one page per slide. When the deck's files fail to load it says which.
-import { existsSync, mkdirSync, readFileSync, statSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startStaticServer, type StaticServer } from '../server/http/static';
-import { buildDeck } from '../vite.config';
+import { buildDeck, needsBuild } from '../src/deck/build';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-function newestMtime(p: string): number {
-  if (!existsSync(p)) return 0;
-  const st = statSync(p);
-  if (!st.isDirectory()) return st.mtimeMs;
-  let max = st.mtimeMs;
-  for (const e of readdirSync(p)) if (e !== 'node_modules') max = Math.max(max, newestMtime(path.join(p, e)));
-  return max;
-}
-
-/** True when dist/ is missing or older than the sources of the deck. */
-export function needsBuild(outDir: string): boolean {
-  const built = path.join(outDir, 'index.html');
-  if (!existsSync(built)) return true;
-  const t = statSync(built).mtimeMs;
-  const sources = ['slides', 'labs', 'src', 'index.html', 'vite.config.ts'].map((p) => path.join(ROOT, p));
-  return sources.some((s) => newestMtime(s) > t);
-}
 
 /** Where the export builds the deck for itself (relative URLs, served at the root). */
 export const PDF_BUILD_DIR = path.join(ROOT, '.cache', 'pdf');

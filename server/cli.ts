@@ -11,12 +11,15 @@ import { DEFAULT_SHAPE, type ClusterShape, type ClusterStatus } from './drivers/
 import { loadAllLabs } from './labs/loader';
 import { ProgressStore } from './labs/progress';
 import { LabRunner } from './labs/runner';
-import { readServerInfo } from './server-info';
+import { LearnerRegistry } from './learners';
+import { ABSOLUTE_LIMIT } from './quotas';
+import { issueCliGrant, readServerInfo } from './server-info';
+import { z } from 'zod';
 
-const USAGE = `Usage : npm run lab -- <commande> [options]
+const USAGE = `Usage : npm run lab -- <commande> [options]
 
-Commandes :
-  serve                       sert le cours et les TP (c’est « npm start »)
+Commandes :
+  serve                       sert le cours et les TP (c’est « npm start »)
   up                          crée le cluster (s’il n’existe pas)
   down                        supprime le cluster (conteneurs, réseau, volumes)
   reset                       recrée un cluster neuf
@@ -26,19 +29,23 @@ Commandes :
   setup <tp>                  cluster neuf dans l’état de départ du TP
   check <tp>[/<exercice>]     vérifie un exercice (code 0 s’il est réussi, 1 sinon)
   solve <tp>[/<exercice>]     exécute la solution de référence (tapée dans le terminal
-                              du navigateur si le serveur tourne : mode démonstration)
+                              du navigateur si le serveur tourne : mode démonstration)
   labs                        liste les TP
+  room                        apprenants de la salle (identifiant, nom, rôle, inscription)
+  room rotate                 nouveau lien d’inscription (l’ancien ne marche plus)
+  room revoke <identifiant>   coupe l’accès d’un apprenant (sa progression reste)
   stop <nœud> | start <nœud>  débranche / rebranche la machine d’un nœud (pannes)
 
-Options :
-  --cluster <id>              cluster visé (par défaut « ${LOCAL_LEARNER} », celui du navigateur local)
+Options :
+  --cluster <id>              cluster visé (par défaut « ${LOCAL_LEARNER} », celui du navigateur local)
   --managers <n> --workers <n> --bare
                               forme du cluster (par défaut 1 manager, 2 workers, swarm prêt)
   --driver auto|dind|local|ssh|vagrant|none   --image <image>   --privileged auto|yes|no
   --inventory <fichier.yaml>  machines du pilote ssh (voir vagrant/inventory.example.yaml)
   --host <adresse> --port <port>  --static  --data-dir <dossier>  --allow-origin <origine>
-  --no-wait                   check : un seul regard, sans attendre la convergence
-  --no-open                   serve : ne pas ouvrir le navigateur
+  --trust-proxy               serve : derrière un proxy HTTPS (X-Forwarded-Proto, X-Forwarded-For)
+  --no-wait                   check : un seul regard, sans attendre la convergence
+  --no-open                   serve : ne pas ouvrir le navigateur
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -62,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
       'no-wait': { type: 'boolean', default: false },
       'no-open': { type: 'boolean', default: false },
       inventory: { type: 'string' },
+      'trust-proxy': { type: 'boolean', default: false },
     },
   });
   const [command, ...rest] = positionals;
@@ -74,13 +82,13 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'serve') {
     const lab = await startLabServer(config);
     const print = (s: string) => process.stdout.write(`${s}\n`);
-    print(`\n  « Docker en cluster » — ${lab.url}`);
-    print(`  Travaux pratiques : ${lab.backend.reason}`);
+    print(`\n  « Docker en cluster » — ${lab.url}`);
+    print(`  Travaux pratiques : ${lab.backend.reason}`);
     if (isLoopback(config.host)) {
-      print(`\n  Ouvrez : ${lab.localUrl}\n`);
+      print(`\n  Ouvrez : ${lab.localUrl}\n`);
       if (process.stdout.isTTY && !process.env.CI && !values['no-open']) openBrowser(lab.localUrl);
     }
-    else print(`\n  Formateur : ${lab.localUrl}\n  Apprenants : ${lab.joinUrl}\n`);
+    else print(`\n  Formateur : ${lab.localUrl}\n  Apprenants : ${lab.joinUrl}\n  (liens secrets : ils ne sont écrits nulle part ailleurs ; « npm run lab -- room » gère la salle)\n`);
     const stop = () => {
       void lab.close().then(() => process.exit(0));
     };
@@ -89,19 +97,21 @@ async function main(argv: string[]): Promise<number> {
     return new Promise<number>(() => undefined);
   }
 
+  if (command === 'room') return room(config.dataDir, rest);
+  const shape: ClusterShape = {
+    managers: count('--managers', values.managers, DEFAULT_SHAPE.managers, 1, ABSOLUTE_LIMIT.managers),
+    workers: count('--workers', values.workers, DEFAULT_SHAPE.workers, 0, ABSOLUTE_LIMIT.workers),
+    swarm: values.bare ? 'bare' : 'ready',
+  };
+
   const backend = await detectBackend(detectOptions(config, true));
   if (!backend.driver) {
-    process.stderr.write(`Aucun moteur pour les TP : ${backend.reason}\n`);
+    process.stderr.write(`Aucun moteur pour les TP : ${backend.reason}\n`);
     return 1;
   }
   const driver = backend.driver;
   const clusters = new ClusterManager(driver);
   const cluster = values.cluster!;
-  const shape: ClusterShape = {
-    managers: values.managers ? Number(values.managers) : DEFAULT_SHAPE.managers,
-    workers: values.workers ? Number(values.workers) : DEFAULT_SHAPE.workers,
-    swarm: values.bare ? 'bare' : 'ready',
-  };
 
   const runner = new LabRunner(clusters, path.join(REPO_ROOT, 'labs'), new ProgressStore(path.join(config.dataDir, 'progress')));
   const labRef = (ref: string | undefined) => {
@@ -120,16 +130,16 @@ async function main(argv: string[]): Promise<number> {
       const { lab } = labRef(rest[0]);
       const started = Date.now();
       await runner.reset(cluster, lab);
-      process.stdout.write(`TP « ${lab} » prêt sur le cluster « ${cluster} » en ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
+      process.stdout.write(`TP « ${lab} » prêt sur le cluster « ${cluster} » en ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
       return 0;
     }
     case 'check': {
       const { lab, exercise } = labRef(rest[0]);
       const report = await runner.check(cluster, lab, exercise, { wait: !values['no-wait'] });
-      process.stdout.write(`${report.lab}/${report.exercise} : ${report.ok ? 'RÉUSSI' : 'PAS ENCORE'}\n`);
+      process.stdout.write(`${report.lab}/${report.exercise} : ${report.ok ? 'RÉUSSI' : 'PAS ENCORE'}\n`);
       for (const c of report.conditions) {
         process.stdout.write(`  ${c.ok ? '✔' : '✘'} ${c.message}\n`);
-        if (!c.ok) process.stdout.write(`      observé : ${c.observed}\n      attendu : ${c.expected}\n`);
+        if (!c.ok) process.stdout.write(`      observé : ${c.observed}\n      attendu : ${c.expected}\n`);
       }
       return report.ok ? 0 : 1;
     }
@@ -157,13 +167,13 @@ async function main(argv: string[]): Promise<number> {
       const started = Date.now();
       if (command === 'up') await clusters.ensure(cluster, shape);
       else await clusters.reset(cluster, shape);
-      process.stdout.write(`Cluster « ${cluster} » prêt en ${((Date.now() - started) / 1000).toFixed(1)} s (${backend.reason}).\n`);
+      process.stdout.write(`Cluster « ${cluster} » prêt en ${((Date.now() - started) / 1000).toFixed(1)} s (${backend.reason}).\n`);
       printStatus(await clusters.status(cluster));
       return 0;
     }
     case 'down':
       await clusters.down(cluster);
-      process.stdout.write(`Cluster « ${cluster} » supprimé.\n`);
+      process.stdout.write(`Cluster « ${cluster} » supprimé.\n`);
       return 0;
     case 'status':
       printStatus(await clusters.status(cluster));
@@ -186,11 +196,64 @@ async function main(argv: string[]): Promise<number> {
       });
     }
     default:
-      throw new UsageError(`commande inconnue « ${command} »`);
+      throw new UsageError(`commande inconnue « ${command} »`);
   }
 }
 
 class UsageError extends Error {}
+
+/** A whole number option within bounds, or a UsageError in French (never NaN). */
+function count(flag: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new UsageError(`${flag} « ${value} » : nombre entier de ${min} à ${max} attendu`);
+  return Number(value);
+}
+
+/** An authenticated request to the running server, as its local instructor (one-use grant). */
+async function askServer(dataDir: string, method: 'GET' | 'POST', route: string, body?: unknown): Promise<unknown> {
+  const info = await readServerInfo(dataDir);
+  if (!info) return undefined;
+  const secret = await issueCliGrant(dataDir);
+  const res = await fetch(`${info.url}${route}`, {
+    method,
+    headers: { Authorization: `Bearer ${secret}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(60_000),
+  });
+  const data: unknown = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(errorOf(data) ?? res.statusText);
+  return data;
+}
+
+function errorOf(data: unknown): string | undefined {
+  return typeof data === 'object' && data !== null && 'error' in data && typeof data.error === 'string' ? data.error : undefined;
+}
+
+/** `room`: the learners; `room rotate`, `room revoke <id>` (through the running server). */
+async function room(dataDir: string, args: string[]): Promise<number> {
+  const [action, id] = args;
+  const out = (s: string) => process.stdout.write(`${s}\n`);
+  if (action === undefined) {
+    const answer = await askServer(dataDir, 'GET', '/api/room');
+    const learners = answer === undefined ? await LearnerRegistry.read(dataDir) : RoomAnswer.parse(answer).learners;
+    if (answer === undefined) out('(le serveur ne tourne pas : liste lue dans le dossier de données)');
+    out(`${'IDENTIFIANT'.padEnd(12)} ${'RÔLE'.padEnd(11)} ${'INSCRIPTION'.padEnd(20)} NOM`);
+    for (const l of learners) out(`${l.id.padEnd(12)} ${(l.role === 'instructor' ? 'formateur' : 'apprenant').padEnd(11)} ${l.created.slice(0, 16).replace('T', ' ').padEnd(20)} ${l.name}`);
+    return 0;
+  }
+  if (action !== 'rotate' && action !== 'revoke') throw new UsageError(`room : action « ${action} » inconnue (rotate, revoke <identifiant>)`);
+  if (action === 'revoke' && !id) throw new UsageError('room revoke <identifiant>');
+  const answer = await askServer(dataDir, 'POST', action === 'rotate' ? '/api/room/join-code' : `/api/room/learners/${encodeURIComponent(id!)}/revoke`, {});
+  if (answer === undefined) {
+    process.stderr.write('Le serveur ne tourne pas (npm start) : il tire un nouveau lien d’inscription à chaque démarrage.\n');
+    return 1;
+  }
+  if (action === 'rotate') out(`Nouveau lien d’inscription : ${z.object({ joinUrl: z.string() }).parse(answer).joinUrl}`);
+  else out(`Accès de « ${id} » révoqué : ses terminaux sont fermés, sa progression est gardée.`);
+  return 0;
+}
+
+const RoomAnswer = z.object({ learners: z.array(z.object({ id: z.string(), name: z.string(), role: z.enum(['learner', 'instructor']), created: z.string() })) });
 
 /** Opens the course in the default browser, when there is one; silent otherwise. */
 function openBrowser(url: string): void {
@@ -205,13 +268,7 @@ async function solveThroughServer(dataDir: string, cluster: string, lab: string,
   const info = await readServerInfo(dataDir);
   if (!info || cluster !== LOCAL_LEARNER) return undefined;
   try {
-    const res = await fetch(`${info.url}/api/labs/${lab}/solve`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${info.token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ exercise }),
-      signal: AbortSignal.timeout(60_000),
-    });
-    if (!res.ok) throw new Error(((await res.json()) as { error?: string }).error ?? res.statusText);
+    await askServer(dataDir, 'POST', `/api/labs/${encodeURIComponent(lab)}/solve`, exercise === undefined ? {} : { exercise });
     return info.url;
   } catch (error) {
     if ((error as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED') return undefined;
@@ -221,7 +278,7 @@ async function solveThroughServer(dataDir: string, cluster: string, lab: string,
 
 function printStatus(status: ClusterStatus): void {
   if (!status.exists) {
-    process.stdout.write(`Le cluster « ${status.cluster} » n’existe pas (npm run lab -- up).\n`);
+    process.stdout.write(`Le cluster « ${status.cluster} » n’existe pas (npm run lab -- up).\n`);
     return;
   }
   const rows = [['NŒUD', 'RÔLE', 'ÉTAT', 'DISPONIBILITÉ', 'LEADER', 'TÂCHES']];
@@ -245,7 +302,7 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     if (error instanceof UsageError) process.stderr.write(`${error.message}\n\n${USAGE}`);
-    else process.stderr.write(`Erreur : ${(error as Error).message}\n`);
+    else process.stderr.write(`Erreur : ${(error as Error).message}\n`);
     process.exitCode = error instanceof UsageError ? 2 : 1;
   },
 );

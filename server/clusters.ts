@@ -54,6 +54,11 @@ export class ClusterManager {
     });
   }
 
+  /** Unplugs or plugs back a node's machine, in turn with the cluster's other operations. */
+  power(cluster: string, node: string, state: 'on' | 'off'): Promise<void> {
+    return this.serial(cluster, () => this.driver.power(cluster, node, state));
+  }
+
   status(cluster: string): Promise<ClusterStatus> {
     return this.driver.status(cluster);
   }

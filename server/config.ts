@@ -7,8 +7,16 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 export interface ServerConfig {
   host: string;
   port: number;
-  /** `dev`: Vite middleware with hot reload; `static`: the built site in dist/. */
+  /**
+   * `dev`: Vite middleware with hot reload (loopback only); `static`: the built deck of
+   * `deckDir`, built at start when missing or stale. Off loopback the mode is always `static`.
+   */
   mode: 'dev' | 'static';
+  /** Where the built deck lives (default dist/ of the repository). */
+  deckDir: string;
+  /** Believe X-Forwarded-Proto and X-Forwarded-For (behind a reverse proxy you run). */
+  trustProxy: boolean;
+  timeouts: Timeouts;
   dataDir: string;
   driver: DriverChoice;
   nodeImage?: string;
@@ -23,6 +31,22 @@ export interface ServerConfig {
   nodeApi: 'auto' | 'socket' | 'exec';
 }
 
+/** Slow or idle clients are cut off (milliseconds). */
+export interface Timeouts {
+  /** Until the request's headers are complete (slowloris). */
+  headersMs: number;
+  /** Until the whole request is received. */
+  requestMs: number;
+  /** Reading a JSON or form body. */
+  bodyMs: number;
+  /** A keep-alive connection waiting for its next request. */
+  keepAliveMs: number;
+  /** A socket with no traffic at all (not WebSockets, which have their own heartbeat). */
+  idleMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: Timeouts = { headersMs: 10_000, requestMs: 30_000, bodyMs: 10_000, keepAliveMs: 5_000, idleMs: 120_000 };
+
 export interface ConfigFlags {
   host?: string;
   port?: string;
@@ -33,6 +57,7 @@ export interface ConfigFlags {
   privileged?: string;
   'allow-origin'?: string[];
   inventory?: string;
+  'trust-proxy'?: boolean;
 }
 
 function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], what: string, fallback: T): T {
@@ -41,14 +66,18 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
   throw new Error(`${what} « ${value} » inconnu : valeurs possibles ${allowed.join(', ')}`);
 }
 
-/** Flags win over environment variables (DEC_HOST, DEC_PORT, DEC_DATA_DIR, DEC_DRIVER, DEC_NODE_IMAGE, DEC_PRIVILEGED). */
+/** Flags win over environment variables (DEC_HOST, DEC_PORT, DEC_DATA_DIR, DEC_DRIVER, DEC_NODE_IMAGE, DEC_PRIVILEGED, DEC_TRUST_PROXY). */
 export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const port = Number(flags.port ?? env.DEC_PORT ?? 4173);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`port invalide : ${flags.port ?? env.DEC_PORT}`);
+  const host = flags.host ?? env.DEC_HOST ?? '127.0.0.1';
   return {
-    host: flags.host ?? env.DEC_HOST ?? '127.0.0.1',
+    host,
     port,
-    mode: flags.static ? 'static' : 'dev',
+    mode: flags.static || !isLoopback(host) ? 'static' : 'dev',
+    deckDir: path.join(REPO_ROOT, 'dist'),
+    trustProxy: Boolean(flags['trust-proxy']) || env.DEC_TRUST_PROXY === '1',
+    timeouts: DEFAULT_TIMEOUTS,
     dataDir: path.resolve(flags['data-dir'] ?? env.DEC_DATA_DIR ?? path.join(REPO_ROOT, 'var')),
     driver: oneOf(flags.driver ?? env.DEC_DRIVER, ['auto', 'dind', 'local', 'ssh', 'vagrant', 'none'] as const, 'pilote', 'auto'),
     inventory: flags.inventory ?? env.DEC_INVENTORY ?? undefined,

@@ -46,6 +46,19 @@ export interface ChromiumSession {
   close(): Promise<void>;
 }
 
+/**
+ * Logs a page in as a person does: opens the token or join link, which shows the server's
+ * confirmation page, fills the display name (join links), submits it (CSRF token, same
+ * origin), then opens `then` (the fragment of a URL does not survive the login redirect).
+ */
+export async function loginThroughConfirmation(page: Page, link: string, options: { name?: string; then?: string } = {}): Promise<void> {
+  await page.goto(link);
+  await page.waitForSelector('form[action="/login"]');
+  if (options.name !== undefined) await page.fill('input[name="name"]', options.name);
+  await Promise.all([page.waitForURL((url) => url.pathname !== '/login' && !url.searchParams.has('token') && !url.searchParams.has('join')), page.click('form[action="/login"] button[type="submit"]')]);
+  if (options.then) await page.goto(options.then);
+}
+
 export interface LaunchOptions {
   /** Abort (and record in `blocked`) every request whose origin differs from this one. */
   blockOutside?: string;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { build, createServer, mergeConfig, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DECK_ROOT, deckIndexHtml, deckViteConfig } from '../vite.config';
+import { DECK_ROOT, deckIndexHtml, deckViteConfig } from '../src/deck/build';
 import { chromiumOrSkip, launchChromium, type ChromiumSession } from './chromium';
 
 const hasChromium = chromiumOrSkip('dev-server');

@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLabServer, type LabServer } from '../server/app';
 import { loadConfig } from '../server/config';
-import { buildDeck } from '../vite.config';
+import { buildDeck } from '../src/deck/build';
 import { screenRows } from './terminal-screen';
 import { startStaticServer, type StaticServer } from '../server/http/static';
 import { chromiumOrSkip, isOutside, launchChromium, type ChromiumSession } from './chromium';

@@ -87,26 +87,6 @@ describe.skipIf(!enabled)('lab runtime on a real engine', () => {
     expect(terminalsOfA.length).toBeGreaterThanOrEqual(2);
   });
 
-  it('refuses a WebSocket without token, with a wrong token, or from another Origin', async () => {
-    const attempt = (url: string, origin?: string) =>
-      new Promise<number>((resolve) => {
-        const ws = new WebSocket(url, origin ? { origin } : {});
-        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-        ws.on('open', () => {
-          ws.close();
-          resolve(101);
-        });
-        ws.on('error', () => undefined);
-      });
-    const base = `${lab.url.replace('http', 'ws')}/api/terminal/manager1/1`;
-    expect(await attempt(base)).toBe(401);
-    expect(await attempt(`${base}?token=not-a-valid-token-at-all`)).toBe(401);
-    expect(await attempt(`${base}?token=${tokenA}`, 'https://evil.example')).toBe(403);
-    expect(await attempt(`${base}?token=${tokenA}`, lab.url)).toBe(101);
-    const http = await fetch(`${lab.url}/api/session`);
-    expect(http.status).toBe(401);
-  });
-
   it('reset gives a fresh cluster and down leaves nothing behind', async () => {
     const before = await (await fetch(`${lab.url}/api/cluster`, { headers: { Authorization: `Bearer ${tokenA}` } })).json() as { nodes: { swarm?: { id: string } }[] };
     const reset = await fetch(`${lab.url}/api/cluster/reset`, { method: 'POST', headers: { Authorization: `Bearer ${tokenA}` } });
@@ -153,10 +133,37 @@ describe.skipIf(!enabled)('lab runtime on a real engine', () => {
   });
 });
 
-describe('cross-origin use of the server (the course on another site)', () => {
+describe('the real edge without an engine (tokens, origins, another site)', () => {
+  it('refuses a terminal WebSocket without token, with a wrong token, or from another Origin (real edge, no engine needed)', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dec-ws-'));
+    const lab = await startLabServer(loadConfig({ port: '0', static: true, 'data-dir': dataDir, driver: 'none' }), { log: () => undefined });
+    try {
+      const { token: tokenA } = await lab.registry.register('Alice');
+      const attempt = (url: string, origin?: string) =>
+        new Promise<number>((resolve) => {
+          const ws = new WebSocket(url, origin ? { origin } : {});
+          ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+          ws.on('open', () => {
+            ws.close();
+            resolve(101);
+          });
+          ws.on('error', () => undefined);
+        });
+      const base = `${lab.url.replace('http', 'ws')}/api/terminal/manager1/1`;
+      expect(await attempt(base)).toBe(401);
+      expect(await attempt(`${base}?token=not-a-valid-token-at-all`)).toBe(401);
+      expect(await attempt(`${base}?token=${tokenA}`, 'https://evil.example')).toBe(403);
+      expect(await attempt(`${base}?token=${tokenA}`, lab.url)).toBe(101);
+      expect((await fetch(`${lab.url}/api/session`)).status).toBe(401);
+    } finally {
+      await lab.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('answers CORS only for the allowed origins, with a bearer token', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dec-cors-'));
-    const lab = await startLabServer(loadConfig({ port: '0', static: true, 'data-dir': dataDir, driver: 'none', 'allow-origin': ['https://cours.example'] }));
+    const lab = await startLabServer(loadConfig({ port: '0', static: true, 'data-dir': dataDir, driver: 'none', 'allow-origin': ['https://cours.example'] }), { log: () => undefined });
     try {
       const { token } = await lab.registry.register('Distante');
       const preflight = await fetch(`${lab.url}/api/session`, {

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLabServer, type LabServer } from '../server/app';
 import { loadConfig } from '../server/config';
 import { dragOverWord, waitForScreen } from './terminal-screen';
-import { chromiumOrSkip, launchChromium, type ChromiumSession } from './chromium';
+import { chromiumOrSkip, launchChromium, loginThroughConfirmation, type ChromiumSession } from './chromium';
 import { engineAvailable } from './engine';
 
 const enabled = chromiumOrSkip('lab-slide.e2e') && (await engineAvailable('lab slide (DinD swarm + Chromium)'));
@@ -29,14 +29,6 @@ async function waitForLiveLab(page: Page): Promise<void> {
 async function shot(page: Page, name: string): Promise<void> {
   if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
 }
-
-/**
- * WORKAROUND (server bug, reported): Vite's HMR socket URL carries Vite's own `?token=`; after
- * Vite has upgraded it, server/app.ts's upgrade listener reads that token as a learner token and
- * writes a 401 on the same socket (« Invalid frame header »), so Vite's client polls and reloads
- * the page in a loop. Until app.ts leaves non-terminal upgrades alone, drop Vite's token from
- * the URL between Vite's listener and the app's (the app then finds the cookie and returns).
- */
 
 describe.skipIf(!enabled)('lab slide on the real lab server (Chromium, DinD)', () => {
   let dataDir: string;
@@ -66,7 +58,7 @@ describe.skipIf(!enabled)('lab slide on the real lab server (Chromium, DinD)', (
 
   it('types a command block, checks (pass, then fail with a hint), selects in the terminal, survives a reload', async () => {
     const page = await browser.newPage();
-    await page.goto(`${lab.url}/?token=${token}#/lab-services-replicas`);
+    await loginThroughConfirmation(page, `${lab.url}/?token=${token}`, { then: `${lab.url}/#/lab-services-replicas` });
     await page.waitForSelector('.lab.lab-live', { timeout: 60_000 });
     expect(await page.locator('.lab-notice').first().textContent()).toContain('Préparation du cluster…');
     await shot(page, '1-preparing');

@@ -8,7 +8,7 @@ import { build, mergeConfig } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtBase, exportPdf } from '../scripts/pdf';
 import { startStaticServer } from '../server/http/static';
-import { deckViteConfig } from '../vite.config';
+import { deckViteConfig } from '../src/deck/build';
 import { chromiumOrSkip } from './chromium';
 
 const hasChromium = chromiumOrSkip('pdf export of a deck built with --base');

@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +12,7 @@ import { z } from 'zod';
  */
 const Node = z
   .object({
-    name: z.string().regex(/^(manager|worker)[1-9]$/, 'nom de nœud attendu : manager1…, worker1…'),
+    name: z.string().regex(/^(manager|worker)[1-9]$/, 'nom de nœud attendu : manager1…, worker1…'),
     host: z.string().min(1),
     port: z.number().int().min(1).max(65535).default(22),
     user: z.string().min(1).optional(),
@@ -61,20 +62,20 @@ export function parseInventory(file: string, text: string): SshInventory {
   const doc = parseDocument(text, { lineCounter: lines });
   if (doc.errors.length) {
     const pos = lines.linePos(doc.errors[0]!.pos[0]);
-    throw new InventoryError(`${file}:${pos.line}:${pos.col}: YAML invalide : ${doc.errors[0]!.message.split('\n')[0]}`);
+    throw new InventoryError(`${file}:${pos.line}:${pos.col}: YAML invalide : ${doc.errors[0]!.message.split('\n')[0]}`);
   }
   const parsed = Inventory.safeParse(doc.toJS());
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const node = doc.getIn(issue.path as (string | number)[], true) as { range?: [number] } | undefined;
     const pos = lines.linePos(node?.range?.[0] ?? 0);
-    throw new InventoryError(`${file}:${pos.line}:${pos.col}: champ « ${issue.path.join('.')} » : ${issue.message}`);
+    throw new InventoryError(`${file}:${pos.line}:${pos.col}: champ « ${issue.path.join('.')} » : ${issue.message}`);
   }
   const base = path.dirname(path.resolve(file));
   const inv = parsed.data;
   const names = new Set<string>();
   for (const n of inv.nodes) {
-    if (names.has(n.name)) throw new InventoryError(`${file}: nœud « ${n.name} » en double`);
+    if (names.has(n.name)) throw new InventoryError(`${file}: nœud « ${n.name} » en double`);
     names.add(n.name);
   }
   if (!names.has('manager1')) throw new InventoryError(`${file}: l’inventaire doit contenir manager1 (il initialise le swarm)`);
@@ -99,20 +100,97 @@ export function loadInventory(file: string): SshInventory {
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    throw new InventoryError(`inventaire SSH introuvable : ${file}`);
+    throw new InventoryError(`inventaire SSH introuvable : ${file}`);
   }
-  return parseInventory(file, text);
+  const inventory = parseInventory(file, text);
+  let known: string | undefined;
+  try {
+    known = readFileSync(inventory.knownHosts, 'utf8');
+  } catch {
+    // Missing: every connection is refused with the host key error, which names the file.
+  }
+  const problems = known === undefined ? [] : checkKnownHosts(inventory.knownHosts, known, inventory.nodes);
+  if (problems.length) throw new InventoryError(problems.join('\n'));
+  return inventory;
 }
 
-/** The base64 key blobs that known_hosts lists for a host (plain entries, `host` or `[host]:port`). */
-export function knownKeys(knownHostsText: string, host: string, port: number): string[] {
-  const names = new Set([port === 22 ? host : `[${host}]:${port}`, `[${host}]:${port}`]);
-  const keys: string[] = [];
-  for (const line of knownHostsText.split('\n')) {
-    const fields = line.trim().split(/\s+/);
-    if (fields.length < 3 || fields[0]!.startsWith('#')) continue;
-    const [hosts, , blob] = fields[0]!.startsWith('@') ? fields.slice(1) : fields;
-    if (hosts!.split(',').some((h) => names.has(h))) keys.push(blob!);
+/** One line of an OpenSSH known_hosts file (man 8 sshd, « SSH_KNOWN_HOSTS FILE FORMAT »). */
+interface KnownHost {
+  line: number;
+  marker: '@revoked' | '@cert-authority' | null;
+  hosts: string;
+  type: string;
+  blob: string;
+}
+
+function parseKnownHosts(text: string): KnownHost[] {
+  const entries: KnownHost[] = [];
+  text.split('\n').forEach((raw, i) => {
+    const fields = raw.trim().split(/\s+/);
+    if (fields.length < 3 || fields[0]!.startsWith('#')) return;
+    const marker = fields[0] === '@revoked' || fields[0] === '@cert-authority' ? fields[0] : null;
+    if (fields[0]!.startsWith('@') && !marker) return; // an unknown marker: the line is ignored, as OpenSSH does
+    const [hosts, type, blob] = marker ? fields.slice(1) : fields;
+    if (hosts && type && blob) entries.push({ line: i + 1, marker, hosts, type, blob });
+  });
+  return entries;
+}
+
+/** The name OpenSSH looks up: `host` on port 22, `[host]:port` otherwise. */
+function lookupName(host: string, port: number): string {
+  return port === 22 ? host : `[${host}]:${port}`;
+}
+
+/** OpenSSH wildcards: `*` any run, `?` one character; case-insensitive. */
+function wildcard(pattern: string, name: string): boolean {
+  const re = pattern.toLowerCase().replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${re}$`).test(name.toLowerCase());
+}
+
+/** Whether a hosts field (`|1|salt|hash`, or comma-separated patterns with `!` negations) names `name`. */
+function hostsMatch(hosts: string, name: string): boolean {
+  if (hosts.startsWith('|1|')) {
+    const [, , salt, hash] = hosts.split('|');
+    if (!salt || !hash) return false;
+    const mac = createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest();
+    const want = Buffer.from(hash, 'base64');
+    return want.length === mac.length && timingSafeEqual(mac, want);
   }
-  return keys;
+  let matched = false;
+  for (const pattern of hosts.split(',')) {
+    if (pattern.startsWith('!')) {
+      if (wildcard(pattern.slice(1), name)) return false;
+    } else if (wildcard(pattern, name)) matched = true;
+  }
+  return matched;
+}
+
+/**
+ * The base64 key blobs known_hosts accepts for a host: plain, hashed (`ssh-keygen -H`) and
+ * pattern entries for `host` or `[host]:port`, minus every key marked `@revoked` (whatever its
+ * host). `@cert-authority` lines are never host keys (checkKnownHosts refuses them clearly).
+ */
+export function knownKeys(knownHostsText: string, host: string, port: number): string[] {
+  const entries = parseKnownHosts(knownHostsText);
+  const revoked = new Set(entries.filter((e) => e.marker === '@revoked').map((e) => e.blob));
+  const name = lookupName(host, port);
+  return entries.filter((e) => e.marker === null && !revoked.has(e.blob) && hostsMatch(e.hosts, name)).map((e) => e.blob);
+}
+
+/**
+ * Problems of a known_hosts file for these nodes, in French with file:line: host certificates
+ * (`@cert-authority`) are not supported by the SSH library, so a node that relies on one
+ * would never connect; say so rather than fail later.
+ */
+export function checkKnownHosts(file: string, knownHostsText: string, nodes: Pick<InventoryNode, 'name' | 'host' | 'port'>[]): string[] {
+  const problems: string[] = [];
+  for (const entry of parseKnownHosts(knownHostsText)) {
+    if (entry.marker !== '@cert-authority') continue;
+    for (const n of nodes) {
+      if (hostsMatch(entry.hosts, lookupName(n.host, n.port))) {
+        problems.push(`${file}:${entry.line}: @cert-authority n’est pas pris en charge (${n.name}) : ajoutez la clé de l’hôte elle-même (ssh-keyscan -p ${n.port} ${n.host} >> ${path.basename(file)})`);
+      }
+    }
+  }
+  return problems;
 }

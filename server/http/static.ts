@@ -1,35 +1,41 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import path from 'node:path';
-import { contentType } from '../../src/render/mime';
+import sirv from 'sirv';
 
-/** Serves files of `root` (the built site); never outside it. Returns false when nothing matches. */
-export async function serveStatic(root: string, req: IncomingMessage, res: ServerResponse, prefix = '/'): Promise<boolean> {
-  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-  let pathname: string;
-  try {
-    pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-  } catch {
-    return false;
-  }
-  if (!pathname.startsWith(prefix)) return false;
-  let file = path.resolve(root, `.${pathname.slice(prefix.length - 1)}`);
-  if (file !== root && !file.startsWith(root + path.sep)) return false;
-  let info = await stat(file).catch(() => undefined);
-  if (info?.isDirectory()) {
-    file = path.join(file, 'index.html');
-    info = await stat(file).catch(() => undefined);
-  }
-  if (!info?.isFile()) return false;
-  res.writeHead(200, {
-    'Content-Type': contentType(file) ?? 'application/octet-stream',
-    'Content-Length': info.size,
-    'Cache-Control': path.basename(path.dirname(file)) === 'deck' ? 'public, max-age=31536000, immutable' : 'no-cache',
+/**
+ * The one way this project serves a built site (class mode, the PDF export, the browser
+ * tests): sirv over the files that exist when it starts (no dotfiles, nothing outside the
+ * folder), with ETag/304 and Range. Vite's hashed files (deck/) are cached for good.
+ */
+export type StaticHandler = (req: IncomingMessage, res: ServerResponse, notFound: () => void) => void;
+
+const RANGE = /^bytes=(\d{1,15})-(\d{0,15})$/;
+
+export function staticHandler(dir: string, prefix = '/'): StaticHandler {
+  const serve = sirv(path.resolve(dir), {
+    dev: false,
+    etag: true,
+    dotfiles: false,
+    setHeaders(res, pathname) {
+      res.setHeader('Cache-Control', pathname.startsWith('/deck/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+    },
   });
-  if (req.method === 'HEAD') res.end();
-  else createReadStream(file).pipe(res);
-  return true;
+  return (req, res, notFound) => {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || !req.url?.startsWith(prefix)) return notFound();
+    // sirv trusts the Range header; a malformed or reversed one is ignored (the whole file).
+    const range = req.headers.range;
+    if (range !== undefined) {
+      const m = RANGE.exec(range);
+      if (!m || (m[2] !== '' && Number(m[2]) < Number(m[1]))) delete req.headers.range;
+    }
+    const url = req.url;
+    req.url = `/${url.slice(prefix.length)}`;
+    serve(req, res, () => {
+      req.url = url;
+      notFound();
+    });
+  };
 }
 
 export interface StaticServer {
@@ -41,14 +47,9 @@ export interface StaticServer {
 
 /** A static server for a built site on 127.0.0.1 and a random port (PDF export, tests). */
 export async function startStaticServer(dir: string, prefix = '/'): Promise<StaticServer> {
-  const root = path.resolve(dir);
+  const handle = staticHandler(dir, prefix);
   const server = createServer((req, res) => {
-    serveStatic(root, req, res, prefix).then(
-      (served) => {
-        if (!served) res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('introuvable');
-      },
-      () => res.writeHead(500).end(),
-    );
+    handle(req, res, () => res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('introuvable'));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,0 +1,119 @@
+// Who may call what: every HTTP route and WebSocket path of the server, in one table. The edge
+// (server/app.ts) matches a request here first and enforces `role` in one place; a handler
+// exists for each name (server/http/api.ts), so a route cannot be added without its role.
+
+/** `anyone`: no token needed; `learner`: any valid token; `instructor`: the instructor's token. */
+export type Role = 'anyone' | 'learner' | 'instructor';
+
+/** Path parameters and the only values they may take (anything else: 404, before any handler). */
+export const PARAMS = {
+  node: /^(manager|worker)[1-9]$/,
+  tab: /^[1-9]$/,
+  lab: /^[a-z0-9][a-z0-9-]{0,63}$/,
+  action: /^(start|reset|check|solve)$/,
+  power: /^(stop|start)$/,
+  learner: /^[a-z0-9][a-z0-9-]{0,63}$/,
+} as const;
+export type ParamName = keyof typeof PARAMS;
+
+export interface RouteSpec {
+  name: string;
+  method: 'GET' | 'POST';
+  /** Segments; `:name` is a parameter of PARAMS. */
+  path: string;
+  role: Role;
+  /** Rate limit applied per learner (`lab`) or per address (`join`). */
+  limit?: 'lab' | 'join';
+}
+
+export const ROUTES = [
+  { name: 'session', method: 'GET', path: '/api/session', role: 'learner' },
+  { name: 'cluster', method: 'GET', path: '/api/cluster', role: 'learner' },
+  { name: 'clusterUp', method: 'POST', path: '/api/cluster/up', role: 'learner' },
+  { name: 'clusterReset', method: 'POST', path: '/api/cluster/reset', role: 'learner', limit: 'lab' },
+  { name: 'clusterDown', method: 'POST', path: '/api/cluster/down', role: 'learner' },
+  { name: 'power', method: 'POST', path: '/api/cluster/nodes/:node/:power', role: 'learner' },
+  { name: 'terminals', method: 'GET', path: '/api/terminals', role: 'learner' },
+  { name: 'type', method: 'POST', path: '/api/terminals/type', role: 'learner' },
+  { name: 'progress', method: 'GET', path: '/api/progress', role: 'learner' },
+  { name: 'lab', method: 'POST', path: '/api/labs/:lab/:action', role: 'learner', limit: 'lab' },
+  { name: 'room', method: 'GET', path: '/api/room', role: 'instructor' },
+  { name: 'roomJoinCode', method: 'POST', path: '/api/room/join-code', role: 'instructor' },
+  { name: 'roomRevoke', method: 'POST', path: '/api/room/learners/:learner/revoke', role: 'instructor' },
+  { name: 'login', method: 'POST', path: '/login', role: 'anyone', limit: 'join' },
+] as const satisfies readonly RouteSpec[];
+
+export type RouteName = (typeof ROUTES)[number]['name'];
+
+/** WebSocket paths. `hmr` is Vite's hot-reload socket (loopback dev mode only). */
+export const SOCKETS = [
+  { name: 'terminal', path: '/api/terminal/:node/:tab', role: 'learner' },
+  { name: 'hmr', path: '/', role: 'learner' },
+] as const satisfies readonly { name: string; path: string; role: Role }[];
+
+export type SocketName = (typeof SOCKETS)[number]['name'];
+
+/**
+ * Pages that are not API routes: the deck (any other GET/HEAD, learner), and the login
+ * confirmation (a GET carrying `?join=` or `?token=`, anyone).
+ */
+export const PAGES = {
+  deck: { role: 'learner' },
+  loginPage: { role: 'anyone' },
+} as const satisfies Record<string, { role: Role }>;
+
+export type Match<N extends string> = { name: N; role: Role; params: Partial<Record<ParamName, string>>; limit?: 'lab' | 'join' };
+
+function matchPath(pattern: string, pathname: string): Partial<Record<ParamName, string>> | undefined {
+  const want = pattern.split('/');
+  const got = pathname.split('/');
+  if (want.length !== got.length) return undefined;
+  const params: Partial<Record<ParamName, string>> = {};
+  for (let i = 0; i < want.length; i++) {
+    const w = want[i]!;
+    const g = got[i]!;
+    if (w.startsWith(':')) {
+      const name = w.slice(1) as ParamName;
+      if (!PARAMS[name].test(g)) return undefined;
+      params[name] = g;
+    } else if (w !== g) return undefined;
+  }
+  return params;
+}
+
+/** The route of an HTTP request; `undefined` for an unknown API path or method. */
+export function matchRoute(method: string, pathname: string, search: URLSearchParams): Match<RouteName | keyof typeof PAGES> | undefined {
+  for (const route of ROUTES) {
+    if (route.method !== method) continue;
+    const params = matchPath(route.path, pathname);
+    if (params) return { name: route.name, role: route.role, params, limit: 'limit' in route ? route.limit : undefined };
+  }
+  if (pathname === '/api' || pathname.startsWith('/api/') || (method !== 'GET' && method !== 'HEAD')) return undefined;
+  if (method === 'GET' && (search.has('join') || search.has('token'))) return { name: 'loginPage', role: PAGES.loginPage.role, params: {}, limit: 'join' };
+  return { name: 'deck', role: PAGES.deck.role, params: {} };
+}
+
+/** The WebSocket path of an upgrade; `undefined` when none matches. */
+export function matchSocket(pathname: string): Match<SocketName> | undefined {
+  for (const socket of SOCKETS) {
+    const params = matchPath(socket.path, pathname);
+    if (params) return { name: socket.name, role: socket.role, params };
+  }
+  return undefined;
+}
+
+/** Whether a caller of `role` may use a route declared for `required`. */
+export function allowed(required: Role, role: 'learner' | 'instructor' | undefined): boolean {
+  if (required === 'anyone') return true;
+  if (!role) return false;
+  return required === 'learner' || role === 'instructor';
+}
+
+export const MESSAGES = {
+  unauthenticated: 'jeton d’accès manquant ou invalide : ouvrez l’adresse donnée par le formateur',
+  forbidden: 'réservé au formateur : votre jeton d’apprenant ne permet pas cette action',
+  badOrigin: 'origine refusée : cette requête ne vient pas de la page du cours',
+  missingOrigin: 'origine manquante : une requête authentifiée par cookie doit venir de la page du cours',
+  notFound: (what: string) => `introuvable : ${what}`,
+  rateLimited: (seconds: number) => `trop de demandes : réessayez dans ${seconds} s`,
+};
