@@ -28,7 +28,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, defineConfig, type UserConfig, type ViteDevServer } from 'vite';
 import { deckPlugin, toViteError, jsonForScript, type DeckPluginOptions } from './src/deck/vite-plugin.js';
-import { labRenderer } from './server/labs/markup';
+import { labRenderer } from './src/labs/markup';
 
 /** The repository root (where index.html and slides/ live). */
 export const DECK_ROOT = path.dirname(fileURLToPath(import.meta.url));

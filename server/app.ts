@@ -17,7 +17,7 @@ import {
 } from './http/edge';
 import { serveStatic } from './http/static';
 import { LearnerRegistry, type Learner } from './learners';
-import { LabError } from './labs/loader';
+import { LabError } from '../src/labs/loader';
 import { ProgressStore } from './labs/progress';
 import { CommandError, LabRunner, shapeOf } from './labs/runner';
 import { removeServerInfo, writeServerInfo } from './server-info';

@@ -1,4 +1,4 @@
-import type { Condition } from '../labs/schema';
+import type { Condition } from '../../src/labs/schema';
 import { checkExec } from './exec';
 import { checkFile } from './files';
 import { checkNetwork } from './network';

@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import type { Condition } from '../labs/schema';
+import type { Condition } from '../../src/labs/schema';
 import { Comparison, list, missing, plural } from './comparison';
 import {
   findService,

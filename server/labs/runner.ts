@@ -1,9 +1,9 @@
 import type { ClusterManager } from '../clusters';
 import { converge, driverContext, type ConditionResult } from '../checker';
 import type { ClusterShape } from '../drivers/types';
-import { loadLab, type LoadedLab } from './loader';
+import { loadLab, type LoadedLab } from '../../src/labs/loader';
 import type { ProgressStore } from './progress';
-import type { CommandBlock, Exercise } from './schema';
+import type { CommandBlock, Exercise } from '../../src/labs/schema';
 
 export interface CheckReport {
   lab: string;

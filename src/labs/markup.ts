@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { renderMarkdownFragment, type LabRef } from '../../src/render/index';
+import { renderMarkdownFragment, type LabRef } from '../render/index';
 import { loadLab, type LoadedLab } from './loader';
 import type { CommandBlock, Condition, Exercise } from './schema';
 
