@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { renderMarkdownFragment, type LabRef } from '../render/index';
+import { escapeHtml as esc } from '../shared/html';
 import { loadLab, type LoadedLab } from './loader';
 import type { CommandBlock, Condition, Exercise } from './schema';
 
@@ -153,10 +154,6 @@ function policy(p: { parallelism?: number; delay?: string; order?: string; failu
   ]
     .filter(Boolean)
     .join(', ');
-}
-
-function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** The renderer's `lab` callback: markup for `§lab:ID§;` and `§lab:ID/EXERCISE§;`. */

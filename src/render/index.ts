@@ -12,6 +12,7 @@ import { lexDirectives, splitRaw, PARAGRAPH_MARK, type Chunk, type Directive, ty
 import { collectLinkDefinitions, createMarked } from './markdown.js';
 import { processSlide } from './dom.js';
 import { frenchTypography } from './typography.js';
+import { escapeHtml } from '../shared/html.js';
 
 export { RenderError, formatWarning, type RenderWarning } from './errors.js';
 export type { LabRef } from './directives.js';
@@ -77,7 +78,6 @@ interface PendingSlide {
   idDirective?: Directive;
 }
 
-const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const collapse = (s: string) => s.replace(/[ \t\r\n]+/g, ' ').replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
 
 function firstContentOffset(chunk: Chunk): number {

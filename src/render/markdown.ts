@@ -6,6 +6,7 @@ import hljs from 'highlight.js';
 import { Marked, type MarkedExtension, type Tokens, type TokenizerExtension, type RendererExtension } from 'marked';
 import { RenderError } from './errors.js';
 import { TOKEN_RE, type Directive } from './directives.js';
+import { escapeHtml } from '../shared/html.js';
 
 export interface MarkdownContext {
   directives: Directive[];
@@ -123,7 +124,6 @@ const kramdownTable: TokenizerExtension & RendererExtension = {
 // `[5: 1|2]` to start numbering at 5); it becomes data-line-numbers / data-ln-start-from on
 // <code>, which reveal's highlight plugin understands at runtime if the deck app loads it.
 
-const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 export function parseFenceInfo(info: string): { lang: string; lines?: string; startFrom?: string } {
   const m = /^\s*([^\s[]*)\s*(?:\[([^\]]*)\])?/.exec(info)!;
