@@ -1,7 +1,6 @@
-import type Docker from 'dockerode';
-import { PassThrough } from 'node:stream';
+import { execInContainer } from '../drivers/exec';
 import type { ClusterNode, Driver } from '../drivers/types';
-import { NoManagerError, type CheckContext, type ContainerExecResult, type EngineApi } from './types';
+import { NoManagerError, type CheckContext, type EngineApi } from './types';
 
 /**
  * The first node whose engine controls the swarm, managers first (a promoted worker counts
@@ -42,23 +41,6 @@ export function driverContext(driver: Driver, cluster: string): CheckContext {
     manager: cachedManager(async () => findManager(await driver.nodes(cluster), (name) => driver.docker(cluster, name))),
     node: (name) => driver.docker(cluster, name),
     exec: (node, cmd) => driver.exec(cluster, node, cmd),
-    execInContainer: async (node, container, cmd) => execInContainer(await driver.docker(cluster, node), container, cmd),
+    execInContainer: async (node, container, cmd) => execInContainer((await driver.docker(cluster, node)).getContainer(container), cmd),
   };
-}
-
-/** `docker exec` through the API: the multiplexed stream demultiplexed by dockerode. */
-export async function execInContainer(engine: Docker, container: string, cmd: string[]): Promise<ContainerExecResult> {
-  const exec = await engine.getContainer(container).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
-  const stream = await exec.start({ hijack: true, stdin: false });
-  const chunks: Buffer[] = [];
-  const sink = new PassThrough();
-  sink.on('data', (b: Buffer) => chunks.push(b));
-  engine.modem.demuxStream(stream, sink, sink);
-  await new Promise<void>((resolve, reject) => {
-    stream.on('end', resolve);
-    stream.on('close', resolve);
-    stream.on('error', reject);
-  });
-  const info = await exec.inspect();
-  return { code: info.ExitCode ?? -1, output: Buffer.concat(chunks).toString('utf8') };
 }

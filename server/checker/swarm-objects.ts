@@ -147,5 +147,5 @@ export async function execInTask(
   const containerId = task.Status?.ContainerStatus?.ContainerID;
   if (!containerId) return { error: `la tâche de « ${serviceName} » sur ${node} n’a pas encore de conteneur` };
   const result = await ctx.execInContainer(node, containerId, cmd);
-  return { node, ...result };
+  return { node, code: result.code, output: result.stdout + result.stderr };
 }

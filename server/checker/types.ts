@@ -32,12 +32,6 @@ export interface EngineApi {
   getContainer(id: string): { inspect(): Promise<Docker.ContainerInspectInfo> };
 }
 
-/** A command run inside a container: exit code and output (stdout and stderr interleaved). */
-export interface ContainerExecResult {
-  code: number;
-  output: string;
-}
-
 /** Read-only access to one learner's cluster, resolved once per check run. */
 export interface CheckContext {
   cluster: string;
@@ -48,7 +42,7 @@ export interface CheckContext {
   /** A command on a node (the `exec` check). */
   exec(node: string, cmd: string[]): Promise<ExecResult>;
   /** A command inside a container of a node (reading a secret, resolving a name from a task). */
-  execInContainer(node: string, container: string, cmd: string[]): Promise<ContainerExecResult>;
+  execInContainer(node: string, container: string, cmd: string[]): Promise<ExecResult>;
 }
 
 export class NoManagerError extends Error {}
