@@ -10,7 +10,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { evaluate } from '../server/checker';
+import { driverContext, evaluate } from '../server/checker';
 import { FIXTURES_DIR, fixtureContext } from '../server/checker/fixture-context';
 import { takeSnapshot, type ClusterSnapshot, type Probe } from '../server/checker/snapshot';
 import { ClusterManager } from '../server/clusters';
@@ -171,14 +171,19 @@ async function runSteps(driver: Driver, cluster: string, steps: Step[]): Promise
   }
 }
 
-/** Which expectations a recording does not meet, replayed with no engine. */
+/**
+ * Which expectations are not met, on the live cluster (the checker on a real swarm) and replayed
+ * from the recording with no engine (the fixture says the same).
+ */
 async function unmet(snapshot: ClusterSnapshot, expectations: Expectation[]): Promise<string[]> {
-  const ctx = fixtureContext(snapshot);
+  const contexts = { 'en direct': driverContext(driver, cluster), rejoué: fixtureContext(snapshot) };
   const problems: string[] = [];
   for (const [input, pass] of expectations) {
     const condition = Condition.parse({ message: 'enregistrement des fixtures', ...input });
-    const seen = await evaluate(condition, ctx);
-    if (seen.ok !== pass) problems.push(`${JSON.stringify(input)} ${pass ? 'échoue' : 'passe'} : observé ${seen.observed} ; attendu ${seen.expected}`);
+    for (const [how, ctx] of Object.entries(contexts)) {
+      const seen = await evaluate(condition, ctx);
+      if (seen.ok !== pass) problems.push(`${how} : ${JSON.stringify(input)} ${pass ? 'échoue' : 'passe'} : observé ${seen.observed} ; attendu ${seen.expected}`);
+    }
   }
   return problems;
 }
