@@ -15,7 +15,7 @@ const WEB = {
   limits: { memory: '64M', cpus: 0.5 },
   update: { parallelism: 2, delay: '2s', order: 'start-first', failureAction: 'rollback', monitor: '3s' },
   rollback: { parallelism: 1, order: 'stop-first' },
-  healthcheck: { test: 'true', interval: '2s', retries: 2 },
+  healthcheck: { test: 'true', interval: '5s', retries: 2 },
   updateState: 'completed',
 };
 
@@ -35,7 +35,7 @@ describe('service checks (recorded states)', () => {
       'mode : replicated ; répliques demandées : 3 répliques ; image : nginx:alpine ; réseaux : front ; variable COLOR : blue ; variable VERSION : 2 ; ' +
         'préférences de placement : spread=node.labels.zone ; réservation mémoire : 16M ; limite mémoire : 64M ; limite CPU : 0.5 ; ' +
         'mise à jour : parallélisme : 2 ; mise à jour : délai : 2s ; mise à jour : ordre : start-first ; mise à jour : action en cas d’échec : rollback ; mise à jour : surveillance : 3s ; ' +
-        'retour arrière : parallélisme : 1 ; retour arrière : ordre : stop-first ; commande de santé : true ; intervalle de santé : 2s ; essais : 2 ; état de la mise à jour : mise à jour terminée',
+        'retour arrière : parallélisme : 1 ; retour arrière : ordre : stop-first ; commande de santé : true ; intervalle de santé : 5s ; essais : 2 ; état de la mise à jour : mise à jour terminée',
     );
   });
 
@@ -55,8 +55,8 @@ describe('service checks (recorded states)', () => {
   });
 
   it('published ports, host mode included', async () => {
-    const edge = { kind: 'service', service: 'edge', mode: 'global' };
-    expect(await checkOn('deployed', { ...edge, ports: [{ published: 8080, target: 80, mode: 'host' }] })).toMatchObject({ ok: true, observed: 'mode : global ; ports publiés : 8080:80/tcp (host)' });
+    const edge = { kind: 'service', service: 'edge' };
+    expect(await checkOn('deployed', { ...edge, ports: [{ published: 8080, target: 80, mode: 'host' }] })).toMatchObject({ ok: true, observed: 'ports publiés : 8080:80/tcp (host)' });
     expect(await checkOn('deployed', { ...edge, ports: [{ published: 9090, target: 80 }] })).toMatchObject({
       ok: false,
       observed: 'ports publiés : 8080:80/tcp (host)',
@@ -101,9 +101,9 @@ describe('service checks (recorded states)', () => {
   });
 
   it('health check: command, interval and retries; none at all', async () => {
-    expect(await differs({ healthcheck: { test: 'curl -f http://localhost/', interval: '5s', retries: 3 } })).toEqual([
-      'commande de santé : true ; intervalle de santé : 2s ; essais : 2',
-      'commande de santé : contient « curl -f http://localhost/ » ; intervalle de santé : 5s ; essais : 3',
+    expect(await differs({ healthcheck: { test: 'curl -f http://localhost/', interval: '10s', retries: 3 } })).toEqual([
+      'commande de santé : true ; intervalle de santé : 5s ; essais : 2',
+      'commande de santé : contient « curl -f http://localhost/ » ; intervalle de santé : 10s ; essais : 3',
     ]);
     expect(await checkOn('deployed', { kind: 'service', service: 'client', healthcheck: {} })).toMatchObject({ ok: false, observed: 'healthcheck : aucun', expected: 'healthcheck : un healthcheck' });
   });
