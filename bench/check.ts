@@ -10,7 +10,7 @@ import { ClusterManager } from '../server/clusters';
 import { REPO_ROOT } from '../server/config';
 import { chooseNodeImage } from '../server/drivers/detect';
 import { DindDriver } from '../server/drivers/dind';
-import { loadAllLabs } from '../server/labs/loader';
+import { loadAllLabs } from '../src/labs/loader';
 import { ProgressStore } from '../server/labs/progress';
 import { LabRunner } from '../server/labs/runner';
 import { quantile, readBaseline, report, writeBaseline, type Figures } from './baseline';

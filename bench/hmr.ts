@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createServer, mergeConfig } from 'vite';
-import { labRenderer } from '../server/labs/markup';
+import { labRenderer } from '../src/labs/markup';
 import { BodyCache, renderCourse } from '../src/render/index.js';
 import { launchChromium } from '../test/chromium';
 import { DECK_ROOT, deckViteConfig } from '../src/deck/build';

@@ -5,7 +5,7 @@
  * exists) N times after a warm-up, prints median and p95 in ms, and the ratio to the baseline
  * in bench/baseline.json (key `render`). --update-baseline rewrites that key only.
  */
-import { labRenderer } from '../server/labs/markup';
+import { labRenderer } from '../src/labs/markup';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';

@@ -12,7 +12,7 @@ import { Edge, escapeHtml, HttpError, page, parseTarget, sendError, sendHtml, un
 import { login, loginPage } from './http/login';
 import { RateLimiter } from './http/rate-limit';
 import { allowed, matchRoute, matchSocket, MESSAGES } from './http/routes';
-import { LabError } from './labs/loader';
+import { LabError } from '../src/labs/loader';
 import { ProgressStore } from './labs/progress';
 import { CommandError, LabRunner } from './labs/runner';
 import { LearnerRegistry, RegistryError, secureDir } from './learners';

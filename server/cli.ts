@@ -8,7 +8,7 @@ import { ClusterManager } from './clusters';
 import { isLoopback, loadConfig, REPO_ROOT, type ConfigFlags } from './config';
 import { detectBackend, detectOptions } from './drivers/detect';
 import { DEFAULT_SHAPE, type ClusterShape, type ClusterStatus } from './drivers/types';
-import { loadAllLabs } from './labs/loader';
+import { loadAllLabs } from '../src/labs/loader';
 import { ProgressStore } from './labs/progress';
 import { LabRunner } from './labs/runner';
 import { LearnerRegistry } from './learners';

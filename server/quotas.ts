@@ -1,5 +1,5 @@
 import { DEFAULT_SHAPE } from './drivers/types';
-import { loadAllLabs } from './labs/loader';
+import { loadAllLabs } from '../src/labs/loader';
 
 /** The largest cluster anyone may ask for (the drivers' node names go up to 9 of each). */
 export const ABSOLUTE_LIMIT = { managers: 7, workers: 8 } as const;

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { driverContext, waitForSettled } from '../server/checker';
 import { ClusterManager } from '../server/clusters';
 import { REPO_ROOT } from '../server/config';
-import { loadAllLabs, type LoadedLab } from '../server/labs/loader';
+import { loadAllLabs, type LoadedLab } from '../src/labs/loader';
 import { ProgressStore } from '../server/labs/progress';
 import { castPath, commandLabel, readCastMeta, recordSolution, solutionHash, writeCast } from '../server/labs/recorder';
 import { LabRunner } from '../server/labs/runner';

@@ -4,7 +4,7 @@ import { parseHTML } from 'linkedom';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../server/config';
-import { labRenderer } from '../server/labs/markup';
+import { labRenderer } from '../src/labs/markup';
 import { renderCourse } from '../src/render/index';
 
 const deck = renderCourse(path.join(REPO_ROOT, 'slides/index.md'), { lab: labRenderer(path.join(REPO_ROOT, 'labs')) });

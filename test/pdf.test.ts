@@ -1,5 +1,5 @@
 // `npm run pdf` end to end: build, serve, print in Chromium; one PDF page per slide.
-import { labRenderer } from '../server/labs/markup';
+import { labRenderer } from '../src/labs/markup';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';

@@ -1,4 +1,4 @@
-import type { Condition } from '../labs/schema';
+import type { Condition } from '../../src/labs/schema';
 import { Comparison } from './comparison';
 import type { CheckContext, Observation } from './types';
 

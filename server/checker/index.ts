@@ -1,4 +1,5 @@
-import type { Condition } from '../labs/schema';
+import type { Condition } from '../../src/labs/schema';
+import { poll, systemClock, type Clock } from '../../src/shared/poll';
 import { checkExec } from './exec';
 import { checkFile } from './files';
 import { checkNetwork } from './network';
@@ -59,12 +60,14 @@ export interface ConvergeOptions {
   intervalMs?: number;
   onProgress?(results: ConditionResult[]): void;
   signal?: AbortSignal;
+  clock?: Clock;
 }
 
 /** Evaluates conditions, polling those that fail until they pass or time out. */
 export async function converge(conditions: Condition[], ctx: CheckContext, opts: ConvergeOptions): Promise<ConditionResult[]> {
-  const started = Date.now();
-  const deadline = (c: Condition) => started + (opts.wait ? (c.timeout ?? opts.defaultTimeoutSec ?? 20) * 1000 : 0);
+  const clock = opts.clock ?? systemClock;
+  const started = clock.now();
+  const timeoutMs = (c: Condition) => (opts.wait ? (c.timeout ?? opts.defaultTimeoutSec ?? 20) * 1000 : 0);
   const results: ConditionResult[] = conditions.map((c, index) => ({
     index,
     kind: c.kind,
@@ -75,16 +78,19 @@ export async function converge(conditions: Condition[], ctx: CheckContext, opts:
     expected: '',
     elapsedMs: 0,
   }));
-  for (;;) {
-    for (const [i, c] of conditions.entries()) {
-      if (results[i]!.ok) continue;
-      const seen = await evaluate(c, ctx);
-      results[i] = { ...results[i]!, ...seen, elapsedMs: Date.now() - started };
-    }
-    opts.onProgress?.(results.map((r) => ({ ...r })));
-    const pending = conditions.filter((c, i) => !results[i]!.ok && Date.now() < deadline(c));
-    if (pending.length === 0 || opts.signal?.aborted) return results;
-    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 1000));
-  }
+  await poll(
+    async () => {
+      for (const [i, c] of conditions.entries()) {
+        if (results[i]!.ok) continue;
+        const seen = await evaluate(c, ctx);
+        results[i] = { ...results[i]!, ...seen, elapsedMs: clock.now() - started };
+      }
+      opts.onProgress?.(results.map((r) => ({ ...r })));
+      // Done when no failing condition has time left.
+      return conditions.every((c, i) => results[i]!.ok || clock.now() - started >= timeoutMs(c));
+    },
+    { timeoutMs: Math.max(0, ...conditions.map(timeoutMs)), intervalMs: opts.intervalMs ?? 1000, signal: opts.signal, clock },
+  );
+  return results;
 }
 export { waitForSettled } from './settle';

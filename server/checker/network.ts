@@ -1,4 +1,4 @@
-import type { Condition } from '../labs/schema';
+import type { Condition } from '../../src/labs/schema';
 import { Comparison, list, missing } from './comparison';
 import { networkNames } from './service';
 import { execInTask, findService } from './swarm-objects';

@@ -1,5 +1,4 @@
-import type Docker from 'dockerode';
-import type { Condition } from '../labs/schema';
+import type { Condition } from '../../src/labs/schema';
 import { Comparison, list, missing, plural } from './comparison';
 import {
   findService,
@@ -11,7 +10,7 @@ import {
   type Service,
   type UpdateConfig,
 } from './swarm-objects';
-import type { CheckContext, Observation } from './types';
+import type { CheckContext, EngineApi, Observation } from './types';
 
 type ServiceCondition = Extract<Condition, { kind: 'service' }>;
 type Policy = NonNullable<ServiceCondition['update']>;
@@ -103,7 +102,7 @@ function comparePolicy(cmp: Comparison, label: string, actual: UpdateConfig | un
   if (want.monitor !== undefined) cmp.add(`${label} : surveillance`, formatDuration(a.Monitor), formatDuration(parseDuration(want.monitor)));
 }
 
-export async function networkNames(manager: Docker, service: Service): Promise<string[]> {
+export async function networkNames(manager: EngineApi, service: Service): Promise<string[]> {
   const attached = [...(service.Spec.TaskTemplate?.Networks ?? []), ...(service.Spec.Networks ?? [])].map((n) => n.Target ?? '');
   if (attached.length === 0) return [];
   const networks = await manager.listNetworks();

@@ -1,3 +1,4 @@
+import { poll, type Clock } from '../../src/shared/poll';
 import { isRunning, type Service, type Task } from './swarm-objects';
 import type { CheckContext } from './types';
 
@@ -10,30 +11,33 @@ const MOVING_UPDATES = new Set(['updating', 'rollback_started']);
  * row. Used before judging a state that must FAIL (a wrong solution), where waiting for
  * success would only wait for the timeout.
  */
-export async function waitForSettled(ctx: CheckContext, maxMs: number): Promise<boolean> {
-  const deadline = Date.now() + maxMs;
+export async function waitForSettled(ctx: CheckContext, maxMs: number, clock?: Clock): Promise<boolean> {
   let calm = 0;
-  while (Date.now() < deadline) {
-    let settled = false;
-    try {
-      const manager = await ctx.manager();
-      const services = (await manager.listServices()) as unknown as Service[];
-      const tasks = (await manager.listTasks()) as unknown as Task[];
-      settled = services.every((s) => {
-        if (MOVING_UPDATES.has(s.UpdateStatus?.State ?? '')) return false;
-        const mine = tasks.filter((t) => t.ServiceID === s.ID && t.DesiredState === 'running');
-        if (mine.some((t) => TRANSITIONAL.has(t.Status?.State ?? ''))) return false;
-        const wanted = s.Spec.Mode?.Replicated?.Replicas;
-        const running = mine.filter(isRunning).length;
-        const pending = mine.filter((t) => t.Status?.State === 'pending').length;
-        return wanted === undefined || running + pending >= wanted;
-      });
-    } catch {
-      settled = false;
-    }
-    calm = settled ? calm + 1 : 0;
-    if (calm >= 2) return true;
-    await new Promise((r) => setTimeout(r, 1000));
+  return poll(
+    async () => {
+      calm = (await isSettled(ctx)) ? calm + 1 : 0;
+      return calm >= 2;
+    },
+    { timeoutMs: maxMs, intervalMs: 1000, clock },
+  );
+}
+
+/** One look: nothing is moving in the swarm now (false when no manager answers). */
+export async function isSettled(ctx: CheckContext): Promise<boolean> {
+  try {
+    const manager = await ctx.manager();
+    const services = (await manager.listServices()) as unknown as Service[];
+    const tasks = (await manager.listTasks()) as unknown as Task[];
+    return services.every((s) => {
+      if (MOVING_UPDATES.has(s.UpdateStatus?.State ?? '')) return false;
+      const mine = tasks.filter((t) => t.ServiceID === s.ID && t.DesiredState === 'running');
+      if (mine.some((t) => TRANSITIONAL.has(t.Status?.State ?? ''))) return false;
+      const wanted = s.Spec.Mode?.Replicated?.Replicas;
+      const running = mine.filter(isRunning).length;
+      const pending = mine.filter((t) => t.Status?.State === 'pending').length;
+      return wanted === undefined || running + pending >= wanted;
+    });
+  } catch {
+    return false;
   }
-  return false;
 }

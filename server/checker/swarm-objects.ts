@@ -1,5 +1,4 @@
-import type Docker from 'dockerode';
-import type { CheckContext } from './types';
+import type { CheckContext, EngineApi } from './types';
 
 /** Plain views of the Swarm API objects the checks read (dockerode's types are loose). */
 export interface SwarmNode {
@@ -62,17 +61,17 @@ export interface Task {
   Status?: { State?: string; Err?: string; Message?: string; ContainerStatus?: { ContainerID?: string } };
 }
 
-export async function listNodes(docker: Docker): Promise<SwarmNode[]> {
+export async function listNodes(docker: EngineApi): Promise<SwarmNode[]> {
   return (await docker.listNodes()) as unknown as SwarmNode[];
 }
 
-export async function findService(docker: Docker, name: string): Promise<Service | undefined> {
+export async function findService(docker: EngineApi, name: string): Promise<Service | undefined> {
   // The API's name filter matches prefixes: compare exactly here.
   const services = (await docker.listServices({ filters: { name: [name] } })) as unknown as Service[];
   return services.find((s) => s.Spec.Name === name);
 }
 
-export async function tasksOf(docker: Docker, service: Service): Promise<Task[]> {
+export async function tasksOf(docker: EngineApi, service: Service): Promise<Task[]> {
   const tasks = (await docker.listTasks({ filters: { service: [service.ID] } })) as unknown as Task[];
   return tasks.filter((t) => t.ServiceID === service.ID);
 }
@@ -147,19 +146,6 @@ export async function execInTask(
   const node = names.get(task.NodeID ?? '') ?? '?';
   const containerId = task.Status?.ContainerStatus?.ContainerID;
   if (!containerId) return { error: `la tâche de « ${serviceName} » sur ${node} n’a pas encore de conteneur` };
-  const engine = await ctx.node(node);
-  const exec = await engine.getContainer(containerId).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
-  const stream = await exec.start({ hijack: true, stdin: false });
-  const chunks: Buffer[] = [];
-  const { PassThrough } = await import('node:stream');
-  const sink = new PassThrough();
-  sink.on('data', (b: Buffer) => chunks.push(b));
-  engine.modem.demuxStream(stream, sink, sink);
-  await new Promise<void>((resolve, reject) => {
-    stream.on('end', resolve);
-    stream.on('close', resolve);
-    stream.on('error', reject);
-  });
-  const info = await exec.inspect();
-  return { node, code: info.ExitCode ?? -1, output: Buffer.concat(chunks).toString('utf8') };
+  const result = await ctx.execInContainer(node, containerId, cmd);
+  return { node, code: result.code, output: result.stdout + result.stderr };
 }

@@ -1,4 +1,4 @@
-import type { Condition } from '../labs/schema';
+import type { Condition } from '../../src/labs/schema';
 import { Comparison, plural } from './comparison';
 import { listNodes } from './swarm-objects';
 import { NoManagerError, type CheckContext, type Observation } from './types';

@@ -1,4 +1,4 @@
-import type { Condition } from '../labs/schema';
+import type { Condition } from '../../src/labs/schema';
 import { Comparison, missing } from './comparison';
 import { findService, hostnames, isRunning, listNodes, tasksOf } from './swarm-objects';
 import type { CheckContext, Observation } from './types';

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ClusterManager } from '../clusters';
 import type { Backend } from '../drivers/detect';
 import { DEFAULT_SHAPE, type ClusterShape } from '../drivers/types';
-import { labFile, loadLab } from '../labs/loader';
+import { labFile, loadLab } from '../../src/labs/loader';
 import type { ProgressStore } from '../labs/progress';
 import { shapeOf, type LabRunner } from '../labs/runner';
 import type { Learner, LearnerRegistry } from '../learners';

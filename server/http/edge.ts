@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { parseCookie, stringifySetCookie } from 'cookie';
-import { escapeHtml } from '../../src/deck/vite-plugin';
+import { escapeHtml } from '../../src/shared/html';
 import type { Learner, LearnerRegistry } from '../learners';
 
 export { escapeHtml };

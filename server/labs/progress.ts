@@ -18,8 +18,9 @@ export interface LearnerState {
  * a page reload and a server restart.
  */
 export class ProgressStore {
-  private readonly cache = new Map<string, LearnerState>();
-  private writes = Promise.resolve();
+  /** One state object per learner, shared by concurrent callers (a promise: the first read is shared too). */
+  private readonly cache = new Map<string, Promise<LearnerState>>();
+  private writes: Promise<void> = Promise.resolve();
 
   constructor(private readonly dir: string) {}
 
@@ -27,17 +28,21 @@ export class ProgressStore {
     return path.join(this.dir, `${learner.replace(/[^a-z0-9-]/gi, '_')}.json`);
   }
 
-  async get(learner: string): Promise<LearnerState> {
-    const cached = this.cache.get(learner);
-    if (cached) return cached;
-    let state: LearnerState;
-    try {
-      state = JSON.parse(await readFile(this.file(learner), 'utf8')) as LearnerState;
-    } catch {
-      state = { exercises: {} };
+  get(learner: string): Promise<LearnerState> {
+    let state = this.cache.get(learner);
+    if (!state) {
+      state = this.read(learner);
+      this.cache.set(learner, state);
     }
-    this.cache.set(learner, state);
     return state;
+  }
+
+  private async read(learner: string): Promise<LearnerState> {
+    try {
+      return JSON.parse(await readFile(this.file(learner), 'utf8')) as LearnerState;
+    } catch {
+      return { exercises: {} };
+    }
   }
 
   async update(learner: string, change: (state: LearnerState) => void): Promise<LearnerState> {
@@ -45,13 +50,15 @@ export class ProgressStore {
     change(state);
     const data = JSON.stringify(state, null, 2);
     const file = this.file(learner);
-    this.writes = this.writes.then(async () => {
+    // Writes happen in order; a failed one does not block the next ones.
+    const write = this.writes.catch(() => undefined).then(async () => {
       await mkdir(this.dir, { recursive: true, mode: 0o700 });
       const tmp = `${file}.${process.pid}.tmp`;
       await writeFile(tmp, data);
       await rename(tmp, file);
     });
-    await this.writes;
+    this.writes = write;
+    await write;
     return state;
   }
 }

@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as pty from 'node-pty';
 import type { Driver } from '../drivers/types';
-import type { CommandBlock, Exercise } from './schema';
+import type { CommandBlock, Exercise } from '../../src/labs/schema';
 
 /**
  * Recordings of reference solutions (asciicast v2), made by the course CI on a real swarm: each

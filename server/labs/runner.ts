@@ -1,9 +1,10 @@
 import type { ClusterManager } from '../clusters';
-import { converge, driverContext, type ConditionResult } from '../checker';
+import { converge, driverContext, type CheckContext, type ConditionResult } from '../checker';
+import { systemClock, type Clock } from '../../src/shared/poll';
 import type { ClusterShape } from '../drivers/types';
-import { loadLab, type LoadedLab } from './loader';
+import { loadLab, type LoadedLab } from '../../src/labs/loader';
 import type { ProgressStore } from './progress';
-import type { CommandBlock, Exercise } from './schema';
+import type { CommandBlock, Exercise } from '../../src/labs/schema';
 
 export interface CheckReport {
   lab: string;
@@ -17,6 +18,41 @@ export interface CheckReport {
 export type Typist = (cluster: string, node: string, text: string) => Promise<void>;
 
 export class CommandError extends Error {}
+
+/** The exercise `id` of a lab (its first one without an id). */
+export function findExercise(lab: LoadedLab, id?: string): Exercise {
+  const exercise = id ? lab.exercises.find((e) => e.id === id) : lab.exercises[0];
+  if (!exercise) throw new Error(`le TP « ${lab.id} » n’a pas d’exercice « ${id} » (exercices : ${lab.exercises.map((e) => e.id).join(', ')})`);
+  return exercise;
+}
+
+export interface CheckOptions {
+  wait: boolean;
+  onProgress?(r: ConditionResult[]): void;
+  signal?: AbortSignal;
+  clock?: Clock;
+}
+
+/** Checks an exercise on a cluster (any check context) and counts the attempt in the learner's progress. */
+export async function checkExercise(
+  progress: ProgressStore,
+  learner: string,
+  lab: LoadedLab,
+  exercise: Exercise,
+  ctx: CheckContext,
+  opts: CheckOptions,
+): Promise<CheckReport> {
+  const conditions = await converge(exercise.conditions, ctx, opts);
+  const ok = conditions.every((c) => c.ok);
+  const now = new Date((opts.clock ?? systemClock).now()).toISOString();
+  await progress.update(learner, (s) => {
+    const p = (s.exercises[`${lab.id}/${exercise.id}`] ??= { attempts: 0 });
+    p.attempts++;
+    p.lastCheckAt = now;
+    if (ok) p.passedAt ??= now;
+  });
+  return { lab: lab.id, exercise: exercise.id, ok, conditions, checkedAt: now };
+}
 
 export function shapeOf(lab: LoadedLab): ClusterShape {
   return { managers: lab.cluster.managers, workers: lab.cluster.workers, swarm: lab.cluster.swarm, labels: lab.cluster.labels };
@@ -39,9 +75,7 @@ export class LabRunner {
   }
 
   exercise(lab: LoadedLab, id?: string): Exercise {
-    const exercise = id ? lab.exercises.find((e) => e.id === id) : lab.exercises[0];
-    if (!exercise) throw new Error(`le TP « ${lab.id} » n’a pas d’exercice « ${id} » (exercices : ${lab.exercises.map((e) => e.id).join(', ')})`);
-    return exercise;
+    return findExercise(lab, id);
   }
 
   /** The learner's cluster holds this lab: a fresh cluster and its setup the first time, kept afterwards. */
@@ -91,22 +125,11 @@ export class LabRunner {
     cluster: string,
     labId: string,
     exerciseId: string | undefined,
-    opts: { wait: boolean; onProgress?(r: ConditionResult[]): void; signal?: AbortSignal },
+    opts: CheckOptions,
   ): Promise<CheckReport> {
     const lab = this.lab(labId);
     const exercise = this.exercise(lab, exerciseId);
-    const ctx = driverContext(this.clusters.driver, cluster);
-    const conditions = await converge(exercise.conditions, ctx, opts);
-    const ok = conditions.every((c) => c.ok);
-    const now = new Date().toISOString();
-    await this.progress.update(cluster, (s) => {
-      const key = `${lab.id}/${exercise.id}`;
-      const p = (s.exercises[key] ??= { attempts: 0 });
-      p.attempts++;
-      p.lastCheckAt = now;
-      if (ok) p.passedAt ??= now;
-    });
-    return { lab: lab.id, exercise: exercise.id, ok, conditions, checkedAt: now };
+    return checkExercise(this.progress, cluster, lab, exercise, driverContext(this.clusters.driver, cluster), opts);
   }
 
   /** Runs the reference solution (typed into the learner's terminals when a typist is given). */

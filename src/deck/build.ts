@@ -17,7 +17,7 @@ import { readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type UserConfig, type ViteDevServer } from 'vite';
-import { labRenderer } from '../../server/labs/markup';
+import { labRenderer } from '../labs/markup';
 import { deckPlugin, toViteError, jsonForScript, type DeckPluginOptions } from './vite-plugin';
 
 /** The repository root (where index.html and slides/ live). */

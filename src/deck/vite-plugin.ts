@@ -12,6 +12,7 @@ import { BodyCache, renderCourse, RenderError } from '../render/index.js';
 import { contentType } from '../render/mime.js';
 import type { RenderOptions, RenderResult } from '../render/index.js';
 import { frenchSpeakerView } from '../render/speaker-view.js';
+import { escapeHtml } from '../shared/html.js';
 
 export type LabCallback = RenderOptions['lab'];
 
@@ -28,10 +29,6 @@ export const THEME_MODULE = 'virtual:deck/theme.css';
 export const DECK_UPDATE_EVENT = 'deck:update';
 
 const PLACEHOLDERS = ['<!--deck:title-->', '<!--deck:head-->', '<!--deck:slides-->', '<!--deck:meta-->'] as const;
-
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 /** JSON safe inside <script>: no `</script>`, no `<!--`. */
 export function jsonForScript(value: unknown): string {

@@ -5,7 +5,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labRenderer } from '../../server/labs/markup';
+import { labRenderer } from '../labs/markup';
 import { deckUpdate } from '../deck/vite-plugin.js';
 import { BodyCache, renderCourse, type RenderOptions } from './index.js';
 

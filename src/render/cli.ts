@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { formatWarning, renderCourse, renderDeck, RenderError, type LabRef, type RenderOptions, type RenderResult } from './index.js';
 import { standalonePage } from './standalone.js';
+import { escapeHtml } from '../shared/html.js';
 
 const USAGE = `usage : npm run render -- <deck.md | slides/index.md> [-o sortie.html] [--lab-placeholder]
 
@@ -19,7 +20,7 @@ const USAGE = `usage : npm run render -- <deck.md | slides/index.md> [-o sortie.
 /** Static stand-in for lab slides in an exported file (the interactive lab needs the server). */
 export function labPlaceholder(ref: LabRef): string {
   const name = ref.exercise ? `${ref.lab} / ${ref.exercise}` : ref.lab;
-  const esc = name.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const esc = escapeHtml(name);
   return `<div class="lab-placeholder"><p><i class="fa fa-terminal" aria-hidden="true"></i> Travaux pratiques « ${esc} » : ouvrez le cours avec son serveur (npm start) pour obtenir le terminal et la vérification.</p></div>`;
 }
 

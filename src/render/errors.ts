@@ -1,33 +1,11 @@
-/** Errors and source positions of the slide renderer. */
+/** Errors and source positions of the slide renderer (shared with the lab files: src/shared/source.ts). */
+import { SourceError } from '../shared/source.js';
 
-export interface SourcePos {
-  file: string;
-  line: number;
-  column: number;
-}
+export { LineMap, type SourcePos } from '../shared/source.js';
 
-/**
- * A fatal authoring error. `message` starts with `file:line:column:` so that editors and
- * terminals can jump to it; `hint` says what to do.
- */
-export class RenderError extends Error {
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-  readonly hint: string;
-  /** The message without the position prefix. */
-  readonly reason: string;
-
-  constructor(pos: SourcePos, reason: string, hint = '') {
-    super(`${pos.file}:${pos.line}:${pos.column}: ${reason}`);
-    this.name = 'RenderError';
-    this.file = pos.file;
-    this.line = pos.line;
-    this.column = pos.column;
-    this.hint = hint;
-    this.reason = reason;
-  }
-}
+/** The renderer's name for the shared authoring error (same class: `instanceof` works for both). */
+export const RenderError = SourceError;
+export type RenderError = SourceError;
 
 /** A non-fatal problem (the deck still renders). */
 export interface RenderWarning {
@@ -35,25 +13,6 @@ export interface RenderWarning {
   line: number;
   column: number;
   message: string;
-}
-
-/** Maps offsets of one source text to 1-based line/column. */
-export class LineMap {
-  private readonly starts: number[] = [0];
-  constructor(readonly file: string, readonly text: string) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
-  }
-
-  pos(offset: number): SourcePos {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { file: this.file, line: lo + 1, column: offset - this.starts[lo]! + 1 };
-  }
 }
 
 export function formatWarning(w: RenderWarning): string {

@@ -4,9 +4,9 @@
  * Unlike gh-reveal, whose Liquid layout printed every `initialization` value as a string
  * (so `controls: false` became the truthy `"false"`), option values keep their YAML type.
  */
-import { isNode, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { revealThemes, closeNames } from './assets.js';
+import { parseYamlSource, type Explanation, type YamlPath } from '../shared/yaml-source.js';
 import { LineMap, RenderError, type SourcePos } from './errors.js';
 
 const transition = z.enum(['none', 'fade', 'slide', 'convex', 'concave', 'zoom']);
@@ -112,49 +112,13 @@ export function parseFrontMatter(lines: LineMap): FrontMatterResult {
   }
   const yamlText = rest.slice(0, m.index);
   const bodyOffset = yamlStart + m.index + m[0].length;
-  const lc = new LineCounter();
-  const doc = parseDocument(yamlText, { lineCounter: lc, prettyErrors: false });
-  const posAt = (offset: number): SourcePos => lines.pos(yamlStart + offset);
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    throw new RenderError(posAt(e.pos[0]), `front matter YAML invalide : ${e.message.split('\n')[0]}`, 'vérifiez l’indentation et les deux-points du bloc YAML');
-  }
-  const nodePos = (p: (string | number)[]): SourcePos => {
-    for (let n = p.length; n >= 0; n--) {
-      const node = n === 0 ? doc.contents : doc.getIn(p.slice(0, n), true);
-      if (isNode(node) && node.range) return posAt(node.range[0]);
-    }
-    return startPos;
-  };
-  const keyPos = (key: string): SourcePos => {
-    const map = doc.contents;
-    if (map && 'items' in map && Array.isArray(map.items)) {
-      for (const item of map.items as { key?: unknown }[]) {
-        const k = item.key;
-        if (isNode(k) && 'value' in k && k.value === key && k.range) return posAt(k.range[0]);
-      }
-    }
-    return startPos;
-  };
-  const raw: unknown = doc.toJS() ?? {};
-  const parsed = deckSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const p = issue.path.filter((x): x is string | number => typeof x !== 'symbol');
-    let pos = nodePos(p);
-    let hint = 'champs reconnus : title, subtitle, theme, lang, initialization, chapters';
-    if (issue.code === 'unrecognized_keys') {
-      const key = issue.keys[0]!;
-      pos = p.length === 0 ? keyPos(key) : nodePos([...p, key]);
-      const close = closeNames(key, ['title', 'subtitle', 'theme', 'lang', 'initialization', 'chapters'], 1);
-      if (close.length) hint = `vouliez-vous dire « ${close[0]} » ? ${hint}`;
-      throw new RenderError(pos, `front matter : champ inconnu « ${key} »`, hint);
-    }
-    const where = p.length ? p.join('.') : 'front matter';
-    if (p[0] === 'initialization') hint = 'options reveal.js : https://revealjs.com/config/ (valeurs YAML typées : true/false sans guillemets, nombres)';
-    throw new RenderError(pos, `front matter : « ${where} » invalide : ${issue.message}`, hint);
-  }
-  const data = parsed.data;
+  const source = parseYamlSource(yamlText, deckSchema, {
+    locate: (offset) => lines.pos(yamlStart + offset),
+    syntax: (message) => ({ reason: `front matter YAML invalide : ${message}`, hint: 'vérifiez l’indentation et les deux-points du bloc YAML' }),
+    issue: describeFrontMatterIssue,
+  });
+  const nodePos = source.pos;
+  const data = source.data;
   if (data.theme !== undefined && !revealThemes().includes(data.theme)) {
     const close = closeNames(data.theme, revealThemes(), 3);
     throw new RenderError(
@@ -164,4 +128,19 @@ export function parseFrontMatter(lines: LineMap): FrontMatterResult {
     );
   }
   return { data, bodyOffset, keyPos: (key) => nodePos([key]), pathPos: nodePos };
+}
+
+const FIELDS = ['title', 'subtitle', 'theme', 'lang', 'initialization', 'chapters'];
+
+function describeFrontMatterIssue(issue: z.core.$ZodIssue, p: YamlPath): Explanation {
+  let hint = `champs reconnus : ${FIELDS.join(', ')}`;
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0]!;
+    const close = closeNames(key, FIELDS, 1);
+    if (close.length) hint = `vouliez-vous dire « ${close[0]} » ? ${hint}`;
+    return { reason: `front matter : champ inconnu « ${key} »`, hint };
+  }
+  const where = p.length ? p.join('.') : 'front matter';
+  if (p[0] === 'initialization') hint = 'options reveal.js : https://revealjs.com/config/ (valeurs YAML typées : true/false sans guillemets, nombres)';
+  return { reason: `front matter : « ${where} » invalide : ${issue.message}`, hint };
 }

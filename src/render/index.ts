@@ -11,6 +11,7 @@ import { PARAGRAPH_MARK, type LabRef } from './directives.js';
 import { BodyCache, renderBody, slideStart, type BodyFile, type BodySlide } from './body.js';
 import { expandIncludes } from './include.js';
 import { frenchTypography } from './typography.js';
+import { escapeHtml } from '../shared/html.js';
 
 export { RenderError, formatWarning, type RenderWarning } from './errors.js';
 export { BodyCache } from './body.js';
@@ -72,7 +73,6 @@ interface PendingSlide extends BodySlide {
   info: SlideInfo;
 }
 
-const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 function buildMeta(fm: DeckFrontMatter, warn: (pos: SourcePos, msg: string) => void, keyPos: (k: string) => SourcePos): DeckMeta {
   const reveal: Record<string, unknown> = { ...(fm.initialization ?? {}) };

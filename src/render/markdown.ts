@@ -8,6 +8,7 @@ import { Marked, type MarkedExtension, type Tokens, type TokenizerExtension, typ
 import { RenderError } from './errors.js';
 import { TOKEN_RE, type Directive } from './directives.js';
 import { kramdownEmphasis } from './emphasis.js';
+import { escapeHtml } from '../shared/html.js';
 
 export interface MarkdownContext {
   directives: Directive[];
@@ -125,7 +126,6 @@ const kramdownTable: TokenizerExtension & RendererExtension = {
 // `[5: 1|2]` to start numbering at 5); it becomes data-line-numbers / data-ln-start-from on
 // <code>, which reveal's highlight plugin understands at runtime if the deck app loads it.
 
-const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 export function parseFenceInfo(info: string): { lang: string; lines?: string; startFrom?: string } {
   const m = /^\s*([^\s[]*)\s*(?:\[([^\]]*)\])?/.exec(info)!;

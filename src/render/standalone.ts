@@ -15,11 +15,11 @@ import { fontAwesomeDir, highlightStylesDir, revealDistDir } from './assets.js';
 import type { RenderResult, RenderWarning } from './index.js';
 import { contentType } from './mime.js';
 import { frenchSpeakerView } from './speaker-view.js';
+import { escapeHtml } from '../shared/html.js';
 
 const DARK_THEMES = new Set(['black', 'black-contrast', 'blood', 'dracula', 'league', 'moon', 'night']);
 
 const read = (file: string) => readFileSync(file, 'utf8');
-const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 /** Inline <script> content must not close the element early. */
 const scriptSafe = (js: string) => js.replace(/<\/(script)/gi, '<\\/$1');
 const styleSafe = (css: string) => css.replace(/<\/(style)/gi, '<\\/$1');

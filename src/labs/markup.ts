@@ -1,7 +1,8 @@
 import path from 'node:path';
-import { renderMarkdownFragment, type LabRef } from '../../src/render/index';
+import { renderMarkdownFragment, type LabRef } from '../render/index';
+import { escapeHtml as esc } from '../shared/html';
 import { loadLab, type LoadedLab } from './loader';
-import type { CommandBlock, Condition, Exercise } from './schema';
+import { shapeNodeNames, type CommandBlock, type Condition, type Exercise } from './schema';
 
 /**
  * The markup of a lab slide, rendered at build time from the lab file. It is complete without
@@ -13,10 +14,7 @@ export function labMarkup(lab: LoadedLab, exerciseId?: string): string {
   if (exercises.length === 0) {
     throw new Error(`le TP « ${lab.id} » n’a pas d’exercice « ${exerciseId} » (exercices : ${lab.exercises.map((e) => e.id).join(', ')})`);
   }
-  const nodes = [
-    ...Array.from({ length: lab.cluster.managers }, (_, i) => `manager${i + 1}`),
-    ...Array.from({ length: lab.cluster.workers }, (_, i) => `worker${i + 1}`),
-  ];
+  const nodes = shapeNodeNames(lab.cluster);
   return `<div class="lab" data-lab="${esc(lab.id)}" data-nodes="${nodes.join(',')}">
 <header class="lab-head"><span class="lab-badge">TP</span><h3 class="lab-title">${renderMarkdownFragment(lab.title, { inline: true })}</h3><p class="lab-summary">${renderMarkdownFragment(lab.summary, { inline: true })}</p></header>
 <div class="lab-main">
@@ -153,10 +151,6 @@ function policy(p: { parallelism?: number; delay?: string; order?: string; failu
   ]
     .filter(Boolean)
     .join(', ');
-}
-
-function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** The renderer's `lab` callback: markup for `§lab:ID§;` and `§lab:ID/EXERCISE§;`. */

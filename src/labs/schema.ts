@@ -9,7 +9,18 @@ z.config(z.locales.fr());
  * `exec` kind runs a command of the lab's own.
  */
 
-const nodeName = z.string().regex(/^(manager|worker)[1-9]$/, 'nom de nœud attendu : manager1…manager9 ou worker1…worker9');
+/** Node names: managers first, numbered from 1 (manager1…, worker1…), the same in every driver. */
+export const NODE_NAME = /^(manager|worker)[1-9]$/;
+
+/** The node names of a cluster shape, managers first: manager1…, worker1…. */
+export function shapeNodeNames(shape: { managers: number; workers: number }): string[] {
+  return [
+    ...Array.from({ length: shape.managers }, (_, i) => `manager${i + 1}`),
+    ...Array.from({ length: shape.workers }, (_, i) => `worker${i + 1}`),
+  ];
+}
+
+const nodeName = z.string().regex(NODE_NAME, 'nom de nœud attendu : manager1…manager9 ou worker1…worker9');
 const name = z.string().min(1).max(63);
 const labels = z.record(z.string(), z.string());
 
