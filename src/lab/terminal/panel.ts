@@ -5,11 +5,13 @@
 // the slide holds a placeholder ("slot"), and the terminal lives in an overlay attached to
 // <body>, position: fixed, moved over the slot's on-screen rectangle every frame it changes. Its
 // font size is multiplied by the slide scale so that it looks scaled with the slide.
+import { el } from '../../shared/dom';
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import '@xterm/xterm/css/xterm.css';
 import './terminal.css';
 import { TerminalConnection, type ConnectionStatus } from './connection';
+import type { TerminalState } from '../../../server/terminals/protocol';
 
 export interface TerminalTab { node: string; label?: string }
 export interface TerminalPanelOptions {
@@ -18,7 +20,12 @@ export interface TerminalPanelOptions {
   onStatus?(s: 'connecting' | 'open' | 'reconnecting' | 'closed'): void;
   /** Font size in slide pixels (before the slide scale), default 16. */
   fontSize?: number;
+  /** Controls shown at the right end of the tab bar (e.g. the lab's full-width toggle). */
+  tools?: HTMLElement[];
 }
+
+/** A tab's state, shown by its status dot and said in words (never by colour alone). */
+export type TabState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed' | 'down' | 'exited';
 
 const TEXT = {
   tablist: 'Terminaux des nœuds',
@@ -26,9 +33,18 @@ const TEXT = {
   reconnecting: 'Reconnexion…',
   closed: 'Déconnecté',
   copied: 'Copié\u202f!',
-  copyFailed: 'Copie impossible : utilisez Ctrl+Maj+C',
+  copyFailed: 'Copie impossible\u00a0: utilisez Ctrl+Maj+C',
   hint: 'Ctrl+Maj+C pour copier, Ctrl+Maj+V pour coller · Échap puis ← → pour changer de diapositive',
   terminalOf: (node: string) => `Terminal de ${node}`,
+  state: {
+    idle: 'pas encore ouvert',
+    connecting: 'connexion…',
+    open: 'connecté',
+    reconnecting: 'reconnexion…',
+    closed: 'déconnecté',
+    down: 'nœud arrêté',
+    exited: 'shell terminé',
+  } satisfies Record<TabState, string>,
   inert: 'Terminal disponible dans la présentation',
 };
 
@@ -39,11 +55,15 @@ const ESC_WINDOW_MS = 800;
 interface Tab {
   node: string;
   button: HTMLButtonElement;
+  /** The state in words, inside the tab (its accessible name ends with it). */
+  stateText: HTMLSpanElement;
   view: HTMLDivElement;
   term: Terminal | null;
   fit: FitAddon | null;
   conn: TerminalConnection | null;
   status: ConnectionStatus | null;
+  /** The shell's state on its node, from the server. */
+  shell: TerminalState | null;
 }
 
 let panelCount = 0;
@@ -80,7 +100,14 @@ export class TerminalPanel {
     this.slot = el('div', 'lab-term-slot');
     this.hint = el('div', 'lab-term-hint');
     this.hint.textContent = TEXT.hint;
-    this.root.append(bar, this.slot, this.hint);
+    const head = el('div', 'lab-term-head');
+    head.append(bar);
+    if (opts.tools?.length) {
+      const tools = el('div', 'lab-term-tools');
+      tools.append(...opts.tools);
+      head.append(tools);
+    }
+    this.root.append(head, this.slot, this.hint);
 
     // Outside the slides: the terminals.
     this.overlay = el('div', 'lab-term-overlay');
@@ -95,7 +122,10 @@ export class TerminalPanel {
     opts.nodes.forEach((n, i) => {
       const button = el('button', 'lab-term-tab');
       button.type = 'button';
-      button.textContent = n.label ?? n.node;
+      const dot = el('span', 'lab-term-dot');
+      dot.setAttribute('aria-hidden', 'true');
+      const stateText = el('span', 'lab-visually-hidden');
+      button.append(dot, n.label ?? n.node, stateText);
       button.id = `${uid}-tab-${i}`;
       button.setAttribute('role', 'tab');
       button.setAttribute('aria-selected', 'false');
@@ -106,7 +136,8 @@ export class TerminalPanel {
       view.setAttribute('aria-label', TEXT.terminalOf(n.label ?? n.node));
       view.hidden = true;
       button.setAttribute('aria-controls', view.id);
-      const tab: Tab = { node: n.node, button, view, term: null, fit: null, conn: null, status: null };
+      const tab: Tab = { node: n.node, button, stateText, view, term: null, fit: null, conn: null, status: null, shell: null };
+      this.updateTabState(tab);
       button.addEventListener('click', () => { this.show(tab); this.focus(); });
       bar.append(button);
       this.overlay.append(view);
@@ -149,6 +180,12 @@ export class TerminalPanel {
   /** The selected text of the current terminal. */
   getSelection(): string {
     return this.current?.term?.getSelection() ?? '';
+  }
+
+  /** Columns and rows of the current terminal as xterm.js laid it out (0 × 0 before it opens). */
+  get size(): { cols: number; rows: number } {
+    const term = this.current?.term;
+    return term ? { cols: term.cols, rows: term.rows } : { cols: 0, rows: 0 };
   }
 
   /** The element the terminal is drawn in (outside the slides), for tests and styling. */
@@ -215,9 +252,14 @@ export class TerminalPanel {
       reset: () => term.reset(),
       notice: (text) => term.write(`\r\n\x1b[2m${text}\x1b[0m\r\n`),
       size: () => ({ cols: term.cols, rows: term.rows }),
+      state: (s) => {
+        tab.shell = s;
+        this.updateTabState(tab);
+      },
       status: (s) => {
         tab.status = s;
         tab.button.dataset.status = s;
+        this.updateTabState(tab);
         if (tab === this.current) {
           this.updateBadge();
           this.opts.onStatus?.(s);
@@ -232,6 +274,27 @@ export class TerminalPanel {
       this.resizeTimer = setTimeout(() => conn.resize(cols, rows), 80);
     });
     conn.start();
+  }
+
+  /** The state of a tab: its connection, then its node (a node down keeps its socket open). */
+  private tabState(tab: Tab): TabState {
+    if (!tab.status) return 'idle';
+    if (tab.status !== 'open') return tab.status;
+    if (tab.shell === 'unavailable') return 'down';
+    if (tab.shell === 'exited') return 'exited';
+    return 'open';
+  }
+
+  private updateTabState(tab: Tab): void {
+    const state = this.tabState(tab);
+    tab.button.dataset.state = state;
+    tab.stateText.textContent = ` (${TEXT.state[state]})`;
+    tab.button.title = `${TEXT.terminalOf(tab.node)}\u00a0: ${TEXT.state[state]}`;
+  }
+
+  /** For tests and the console: the state of each tab. */
+  get states(): Record<string, TabState> {
+    return Object.fromEntries(this.tabs.map((t) => [t.node, this.tabState(t)]));
   }
 
   private updateBadge(): void {
@@ -365,12 +428,6 @@ export class TerminalPanel {
 
 /** Key events let through to the slides (Escape then an arrow). */
 const released = new WeakSet<Event>();
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  e.className = cls;
-  return e;
-}
 
 /** Is the slot on screen: laid out, in the current slide, not in reveal's overview? */
 function isShown(slot: HTMLElement): boolean {
