@@ -3,7 +3,7 @@ import { renderMarkdownFragment, type LabRef } from '../../src/render/index';
 import { loadLab, type LoadedLab } from './loader';
 import type { CommandBlock, Condition, Exercise } from './schema';
 import { escapeHtml } from '../../src/shared/html';
-import { actionLabel, LAB as L, LAB_DATA as D } from '../../src/shared/lab-contract';
+import { actionLabel, CRITERION_LABEL, LAB as L, LAB_DATA as D } from '../../src/shared/lab-contract';
 
 /**
  * The markup of a lab slide, rendered at build time from the lab file. It is complete without
@@ -61,7 +61,7 @@ function conditionMarkup(c: Condition, index: number): string {
   const hints = c.hints.length
     ? `<ol class="${L.hints}">${c.hints.map((h) => `<li>${renderMarkdownFragment(h, { inline: true })}</li>`).join('')}</ol>`
     : '';
-  return `<li class="${L.condition}" ${data(D.index, index)} ${data(D.kind, c.kind)}><span class="${L.conditionMessage}">${renderMarkdownFragment(c.message, { inline: true })}</span><span class="${L.criterion}">${escapeHtml(describeCondition(c))}</span>${hints}</li>`;
+  return `<li class="${L.condition}" ${data(D.index, index)} ${data(D.kind, c.kind)}><span class="${L.conditionMessage}">${renderMarkdownFragment(c.message, { inline: true })}</span><span class="${L.criterion}"><span class="${L.criterionLabel}">${CRITERION_LABEL}</span>${escapeHtml(describeCondition(c))}</span>${hints}</li>`;
 }
 
 /** What a check verifies, as a readable criterion (self-paced mode shows it without a server). */

@@ -15,7 +15,6 @@ export const T = {
   noBackend: 'Travaux pratiques indisponibles',
   noBackendDetail: (reason: string) => `${reason}. Vous pouvez suivre le TP dans votre propre terminal avec les commandes ci-dessous.`,
   selfPaced: 'TP en autonomie',
-  criterion: `Ce que vérifie le correcteur${NBSP}: `,
   hints: (n: number) => (n > 1 ? `Indices (${n})` : 'Indice'),
   exercisesNav: 'Exercices',
   exerciseOf: (i: number, n: number) => `Exercice ${i}/${n}`,

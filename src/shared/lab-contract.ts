@@ -10,7 +10,7 @@
 //           div.lab-commands > figure.lab-command[data-node] (figcaption > span.lab-node, pre > code)
 //                            | figure.lab-command.lab-action[data-node][data-action] (button.lab-action-button)
 //           ul.lab-conditions > li.lab-condition[data-index][data-kind]
-//             span.lab-condition-message  span.lab-criterion  ol.lab-hints > li
+//             span.lab-condition-message  span.lab-criterion (span.lab-criterion-label)  ol.lab-hints > li
 //           details.lab-solution > summary + div.lab-commands
 //         </li>
 //       </ol>
@@ -41,6 +41,7 @@ export const LAB = {
   condition: 'lab-condition',
   conditionMessage: 'lab-condition-message',
   criterion: 'lab-criterion',
+  criterionLabel: 'lab-criterion-label',
   hints: 'lab-hints',
   solution: 'lab-solution',
   terminalSlot: 'lab-terminal-slot',
@@ -73,6 +74,9 @@ export type PowerAction = 'stop' | 'start';
 
 /** Node used when a command block names none (the markup always names one). */
 export const DEFAULT_NODE = 'manager1';
+
+/** Before what the checker verifies (self-paced and print). */
+export const CRITERION_LABEL = 'Ce que vérifie le correcteur\u00a0: ';
 
 /** The French label of a power action's button. */
 export function actionLabel(action: PowerAction, node: string): string {

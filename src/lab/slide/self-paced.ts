@@ -42,8 +42,6 @@ export class SelfPacedMode implements Controller {
       view.slot.append(serverForm(mode.kind === 'no-server' ? mode.remoteError : undefined));
     }
     for (const li of view.root.querySelectorAll<HTMLElement>(LAB_SELECTOR.condition)) {
-      const crit = li.querySelector<HTMLElement>(`.${LAB.criterion}`);
-      if (crit && !crit.querySelector('.lab-criterion-label')) crit.prepend(el('span', 'lab-criterion-label', T.criterion));
       const hints = li.querySelector<HTMLOListElement>(`ol.${LAB.hints}`);
       if (hints) {
         const details = el('details', 'lab-hints-details');
