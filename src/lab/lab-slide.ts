@@ -38,6 +38,27 @@ class ProgressButton implements Controller {
   }
 }
 
+/**
+ * Keys on the lab's own controls stay theirs: reveal listens on the document and would turn
+ * Space on a button into « next slide » (and Enter is the controls' own key).
+ */
+class ControlKeys implements Controller {
+  private readonly listeners = new Listeners();
+
+  constructor(private readonly root: HTMLElement) {}
+
+  bind(): void {
+    this.listeners.on(this.root, 'keydown', (e) => {
+      const target = e.target as HTMLElement | null;
+      if ((e.key === ' ' || e.key === 'Enter') && target?.closest('button, summary, input, a[href], select, textarea')) e.stopPropagation();
+    });
+  }
+
+  unbind(): void {
+    this.listeners.clear();
+  }
+}
+
 export class LabSlide {
   readonly lab: string;
   readonly stepper: Stepper;
@@ -53,7 +74,7 @@ export class LabSlide {
     const progress = new ProgressButton(view, reveal, mode.kind === 'live');
     const commands = new CommandBlocks(view);
     this.mode = mode.kind === 'live' ? new LiveMode(view, this.stepper, reveal) : new SelfPacedMode(view, this.stepper, reveal, mode);
-    this.controllers = [this.stepper, progress, commands, this.mode];
+    this.controllers = [new ControlKeys(view.root), this.stepper, progress, commands, this.mode];
   }
 
   bind(): void {

@@ -12,6 +12,8 @@ import '@xterm/xterm/css/xterm.css';
 import './terminal.css';
 import { TerminalConnection, type ConnectionStatus } from './connection';
 import type { TerminalState } from '../../../server/terminals/protocol';
+import { copyText } from '../clipboard';
+import { TAB_STATE_TEXT, tabKeyTarget, tabState, type TabState } from './tab-state';
 
 export interface TerminalTab { node: string; label?: string }
 export interface TerminalPanelOptions {
@@ -24,8 +26,6 @@ export interface TerminalPanelOptions {
   tools?: HTMLElement[];
 }
 
-/** A tab's state, shown by its status dot and said in words (never by colour alone). */
-export type TabState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed' | 'down' | 'exited';
 
 const TEXT = {
   tablist: 'Terminaux des nœuds',
@@ -36,15 +36,6 @@ const TEXT = {
   copyFailed: 'Copie impossible\u00a0: utilisez Ctrl+Maj+C',
   hint: 'Ctrl+Maj+C pour copier, Ctrl+Maj+V pour coller · Échap puis ← → pour changer de diapositive',
   terminalOf: (node: string) => `Terminal de ${node}`,
-  state: {
-    idle: 'pas encore ouvert',
-    connecting: 'connexion…',
-    open: 'connecté',
-    reconnecting: 'reconnexion…',
-    closed: 'déconnecté',
-    down: 'nœud arrêté',
-    exited: 'shell terminé',
-  } satisfies Record<TabState, string>,
   inert: 'Terminal disponible dans la présentation',
 };
 
@@ -144,6 +135,17 @@ export class TerminalPanel {
       this.tabs.push(tab);
     });
     this.overlay.append(this.badge, this.toast);
+    // The tab list's keys (ARIA tabs pattern): ← → Home End move between nodes, not slides.
+    bar.addEventListener('keydown', (ev) => {
+      const i = this.tabs.findIndex((t) => t.button === ev.target);
+      if (i < 0) return;
+      const tab = this.tabs[tabKeyTarget(ev.key, i, this.tabs.length)];
+      if (!tab) return;
+      ev.preventDefault();
+      ev.stopPropagation();
+      this.show(tab);
+      tab.button.focus();
+    });
 
     // Keys typed in the terminal must not reach reveal.js (it listens on document).
     for (const type of ['keydown', 'keyup', 'keypress'] as const) {
@@ -276,25 +278,16 @@ export class TerminalPanel {
     conn.start();
   }
 
-  /** The state of a tab: its connection, then its node (a node down keeps its socket open). */
-  private tabState(tab: Tab): TabState {
-    if (!tab.status) return 'idle';
-    if (tab.status !== 'open') return tab.status;
-    if (tab.shell === 'unavailable') return 'down';
-    if (tab.shell === 'exited') return 'exited';
-    return 'open';
-  }
-
   private updateTabState(tab: Tab): void {
-    const state = this.tabState(tab);
+    const state = tabState(tab.status, tab.shell);
     tab.button.dataset.state = state;
-    tab.stateText.textContent = ` (${TEXT.state[state]})`;
-    tab.button.title = `${TEXT.terminalOf(tab.node)}\u00a0: ${TEXT.state[state]}`;
+    tab.stateText.textContent = ` (${TAB_STATE_TEXT[state]})`;
+    tab.button.title = `${TEXT.terminalOf(tab.node)}\u00a0: ${TAB_STATE_TEXT[state]}`;
   }
 
   /** For tests and the console: the state of each tab. */
   get states(): Record<string, TabState> {
-    return Object.fromEntries(this.tabs.map((t) => [t.node, this.tabState(t)]));
+    return Object.fromEntries(this.tabs.map((t) => [t.node, tabState(t.status, t.shell)]));
   }
 
   private updateBadge(): void {
@@ -407,15 +400,7 @@ export class TerminalPanel {
   }
 
   private async copy(text: string): Promise<void> {
-    let ok = false;
-    try {
-      await navigator.clipboard.writeText(text);
-      ok = true;
-    } catch {
-      // Insecure context or no permission: let xterm's own copy handler fill the clipboard.
-      try { ok = document.execCommand('copy'); } catch { ok = false; }
-    }
-    this.flash(ok ? TEXT.copied : TEXT.copyFailed);
+    this.flash((await copyText(text)) ? TEXT.copied : TEXT.copyFailed);
   }
 
   private flash(text: string): void {
