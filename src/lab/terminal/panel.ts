@@ -165,7 +165,8 @@ export class TerminalPanel {
       return;
     }
     document.body.append(this.overlay);
-    this.show(this.tabs[0]!);
+    const first = this.tabs[0];
+    if (first) this.show(first);
     this.raf = requestAnimationFrame(this.follow);
   }
 
@@ -362,7 +363,8 @@ export class TerminalPanel {
   /** xterm's custom key handler: false = xterm ignores the event. */
   private onKey(tab: Tab, ev: KeyboardEvent): boolean {
     if (ev.type !== 'keydown') return true;
-    const term = tab.term!;
+    const term = tab.term;
+    if (!term) return true;
     if (ev.ctrlKey && ev.shiftKey && !ev.altKey && !ev.metaKey) {
       if (ev.code === 'KeyC') {
         ev.preventDefault();
