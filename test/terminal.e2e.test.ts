@@ -272,7 +272,10 @@ describe.skipIf(!hasChromium)('terminal panel in a scaled reveal.js slide (Chrom
   it('opens no shell in the speaker view iframes (?receiver)', async () => {
     const receiver = await browser.newPage();
     const receiverSockets: string[] = [];
-    receiver.on('websocket', (ws) => receiverSockets.push(ws.url()));
+    // Terminal sockets only (Vite's client opens its own).
+    receiver.on('websocket', (ws) => {
+      if (new URL(ws.url()).pathname.startsWith('/term/')) receiverSockets.push(ws.url());
+    });
     const before = upgrades.length;
     await receiver.goto(`${origin}/?receiver#/1`);
     await receiver.waitForFunction(() => !!window.__lab);
