@@ -132,7 +132,9 @@ describe.skipIf(!enabled)('lab slide on the real lab server (Chromium, DinD)', (
 
     // « Vérifier »: every condition passes, the verdict says so, the step is marked passed.
     await page.getByRole('button', { name: 'Vérifier l’exercice sur le vrai cluster' }).click();
-    await page.waitForSelector('.lab-verdict.lab-verdict-ok', { timeout: 90_000 });
+    // The checker waits for Swarm to converge (the task must start): a verdict, then its kind.
+    await page.waitForSelector('.lab-verdict.lab-verdict-ok, .lab-verdict.lab-verdict-fail, .lab-verdict.lab-verdict-error', { timeout: 240_000 });
+    expect(await page.locator('.lab-verdict').getAttribute('class'), (await page.locator('.lab-current').textContent()) ?? '').toContain('lab-verdict-ok');
     expect(await page.locator('.lab-current .lab-condition .lab-visually-hidden').allTextContents()).toEqual(['Remplie\u00a0: ', 'Remplie\u00a0: ']);
     expect(await page.locator('.lab-verdict').textContent()).toBe('Exercice réussi\u202f!');
     expect(await page.locator('.lab-current .lab-condition').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.state))).toEqual(['ok', 'ok']);
