@@ -4,7 +4,8 @@
 // never dist/, which may have been built for another path with --base), or takes --out-dir or
 // --url; serves the build on 127.0.0.1 with a random port under the path it was built for,
 // opens `?print-pdf` in Chromium (playwright-core), waits for reveal's PDF layout, the fonts and
-// the images, and prints one page per slide. When the deck's files fail to load it says which.
+// the images, and prints one page per slide (a lab slide continues over as many pages as its exercises need:
+// src/lab/print.ts). When the deck's files fail to load it says which.
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -46,8 +47,10 @@ export interface PdfOptions {
 
 export interface PdfResult {
   output: string;
-  /** Slides reveal laid out (one page each). */
+  /** Slides reveal laid out (one page each, lab slides one or more). */
   slides: number;
+  /** Pages of the PDF. */
+  pages: number;
   bytes: number;
 }
 
@@ -115,12 +118,16 @@ export async function exportPdf(options: PdfOptions = {}): Promise<PdfResult> {
         ),
       );
     });
-    const slides = await page.evaluate(() => document.querySelectorAll('.reveal .pdf-page').length);
+    // Lab slides continue over pages of their own (src/lab/print.ts marks them).
+    const { slides, pages } = await page.evaluate(() => ({
+      slides: document.querySelectorAll('.reveal .pdf-page:not(.lab-print-continuation)').length,
+      pages: document.querySelectorAll('.reveal .pdf-page').length,
+    }));
     mkdirSync(path.dirname(output), { recursive: true });
     await page.pdf({ path: output, preferCSSPageSize: true, printBackground: true });
     const bytes = statSync(output).size;
-    log(`PDF : ${output} (${slides} diapositives, ${(bytes / 1024).toFixed(0)} Kio)`);
-    return { output, slides, bytes };
+    log(`PDF : ${output} (${slides} diapositives sur ${pages} pages, ${(bytes / 1024).toFixed(0)} Kio)`);
+    return { output, slides, pages, bytes };
   } finally {
     await browser.close();
     await served?.close();

@@ -1,7 +1,8 @@
 // The live lab slide in a real Chromium against the REAL lab server (Vite middleware, DinD
 // swarm): a command block typed into the terminal, « Vérifier » passing then failing with its
 // message and a hint, mouse selection in the terminal, and a reload that finds the same shell
-// and the progress.
+// and the progress; the terminal's room at 1280×800 (100 columns, status dots, full width) and
+// no serious accessibility violation (axe-core).
 //
 // The test registers a learner of its own (its own cluster) rather than using the server's
 // fixed « local » learner: a developer's `npm start` on this machine uses that one.
@@ -14,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLabServer, type LabServer } from '../server/app';
 import { loadConfig } from '../server/config';
 import { dragOverWord, waitForScreen } from './terminal-screen';
+import { axeViolations } from './axe';
 import { chromiumOrSkip, launchChromium, loginThroughConfirmation, type ChromiumSession } from './chromium';
 import { engineAvailable } from './engine';
 
@@ -64,6 +66,51 @@ describe.skipIf(!enabled)('lab slide on the real lab server (Chromium, DinD)', (
     await shot(page, '1-preparing');
     await waitForLiveLab(page);
 
+    // Terminal room at 1280×800: at least 100 columns, a status dot per node tab said in words.
+    const size = await page.evaluate(() => window.__labSlides![0]!.terminal!.size);
+    expect(size.cols, JSON.stringify(size)).toBeGreaterThanOrEqual(100);
+    expect(await page.getByRole('tab', { name: 'manager1 (connecté)' }).count()).toBe(1);
+    expect(await page.getByRole('tab', { name: 'worker1 (pas encore ouvert)' }).count()).toBe(1);
+    expect(await page.locator('.lab-term-tab[data-node="manager1"] .lab-term-dot').getAttribute('aria-hidden')).toBe('true');
+    // No dark strip under the terminal: what xterm leaves under its last row has the terminal's colour.
+    const colours = await page.evaluate(() => {
+      const view = document.querySelector('.lab-term-overlay .lab-term-view:not([hidden])')!;
+      const bg = (sel: string) => getComputedStyle(view.querySelector(sel)!).backgroundColor;
+      return { viewport: bg('.xterm-viewport'), screen: bg('.xterm-scrollable-element') };
+    });
+    expect(colours.viewport).toBe(colours.screen);
+
+    // « Terminal pleine largeur », from the keyboard: the terminal takes the slide's width.
+    const wide = page.getByRole('button', { name: 'Terminal pleine largeur' });
+    await wide.focus();
+    expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).not.toBe('none');
+    await page.keyboard.press('Enter');
+    expect(await wide.getAttribute('aria-pressed')).toBe('true');
+    await expect.poll(() => page.evaluate(() => window.__labSlides![0]!.terminal!.size.cols)).toBeGreaterThan(size.cols + 30);
+    const wideCols = await page.evaluate(() => window.__labSlides![0]!.terminal!.size.cols);
+    expect(await page.locator('.lab-side').isVisible()).toBe(false);
+    await page.keyboard.press('Space'); // reveal's « next slide » key: stays the button's
+    expect(await wide.getAttribute('aria-pressed')).toBe('false');
+    expect(await page.evaluate(() => window.location.hash)).toBe('#/lab-services-replicas');
+    await expect.poll(() => page.evaluate(() => window.__labSlides![0]!.terminal!.size.cols)).toBeLessThan(wideCols);
+    expect(await page.evaluate(() => window.__labSlides![0]!.terminal!.size.cols)).toBeGreaterThanOrEqual(100);
+    expect(await page.locator('.lab-side').isVisible()).toBe(true);
+
+    // The node tabs from the keyboard (← →), without leaving the slide.
+    const slideBefore = await page.evaluate(() => window.Reveal!.getIndices());
+    await page.getByRole('tab', { name: 'manager1 (connecté)' }).focus();
+    await page.keyboard.press('ArrowRight');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-node'))).toBe('worker1');
+    expect(await page.getByRole('tab', { name: /^worker1/ }).getAttribute('aria-selected')).toBe('true');
+    await page.waitForSelector('.lab-term-tab[data-node="worker1"][data-state="open"]', { timeout: 60_000 });
+    expect(await page.getByRole('tab', { name: 'worker1 (connecté)' }).count()).toBe(1);
+    await page.keyboard.press('ArrowLeft');
+    expect(await page.getByRole('tab', { name: /^manager1/ }).getAttribute('aria-selected')).toBe('true');
+    expect(await page.evaluate(() => window.Reveal!.getIndices())).toEqual(slideBefore);
+
+    // Accessibility of the live lab slide (axe-core): no serious or critical violation.
+    expect(await axeViolations(page)).toEqual([]);
+
     // One exercise at a time, with its stepper.
     expect(await page.locator('.lab-step-label').textContent()).toBe('Exercice 1/2');
     expect(await page.locator('section#lab-services-replicas .lab-exercise:visible').count()).toBe(1);
@@ -77,14 +124,17 @@ describe.skipIf(!enabled)('lab slide on the real lab server (Chromium, DinD)', (
 
     // « Vérifier »: every condition passes, the verdict says so, the step is marked passed.
     await page.getByRole('button', { name: 'Vérifier l’exercice sur le vrai cluster' }).click();
-    await page.waitForSelector('.lab-verdict.lab-verdict-ok', { timeout: 90_000 });
+    // The checker waits for Swarm to converge (the task must start): a verdict, then its kind.
+    await page.waitForSelector('.lab-verdict.lab-verdict-ok, .lab-verdict.lab-verdict-fail, .lab-verdict.lab-verdict-error', { timeout: 240_000 });
+    expect(await page.locator('.lab-verdict').getAttribute('class'), (await page.locator('.lab-current').textContent()) ?? '').toContain('lab-verdict-ok');
+    expect(await page.locator('.lab-current .lab-condition .lab-visually-hidden').allTextContents()).toEqual(['Remplie\u00a0: ', 'Remplie\u00a0: ']);
     expect(await page.locator('.lab-verdict').textContent()).toBe('Exercice réussi\u202f!');
     expect(await page.locator('.lab-current .lab-condition').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.state))).toEqual(['ok', 'ok']);
     expect(await page.locator('.lab-step-dot').first().getAttribute('class')).toContain('lab-step-passed');
     await shot(page, '3-passed');
 
     // Break the state from the terminal, check again: failure, its message, observed/expected, a hint.
-    await page.locator('.lab-term-overlay .xterm-screen').click();
+    await page.locator('.lab-term-overlay .lab-term-view:not([hidden]) .xterm-screen').click();
     await page.keyboard.type('docker service rm web');
     await page.keyboard.press('Enter');
     await waitForScreen(page, /docker service rm web\nweb$/m, 'la suppression du service');
@@ -97,13 +147,15 @@ describe.skipIf(!enabled)('lab slide on the real lab server (Chromium, DinD)', (
     expect(await first.locator('.lab-observed').textContent()).toMatch(/^observé\u00a0: \S/);
     expect(await first.locator('.lab-expected').textContent()).toMatch(/^attendu\u00a0: \S/);
     expect(await first.locator('.lab-hints li:visible').count()).toBe(0);
+    // Every condition says its state in words, not only by its colour and icon.
+    expect(await first.locator('.lab-visually-hidden').textContent()).toBe('Non remplie\u00a0: ');
     await first.getByRole('button', { name: 'Indice 1/2' }).click();
     expect(await first.locator('.lab-hints li:visible').allTextContents()).toEqual(['La commande commence par «\u00a0docker service create\u00a0».']);
     expect(await first.locator('.lab-hint-button').textContent()).toBe('Indice 2/2');
     await shot(page, '4-failed-hint');
 
     // Mouse selection in the terminal gives exactly the characters under the mouse.
-    await page.locator('.lab-term-overlay .xterm-screen').click();
+    await page.locator('.lab-term-overlay .lab-term-view:not([hidden]) .xterm-screen').click();
     await page.keyboard.type("echo 'alpha MOTCIBLE omega'");
     await page.keyboard.press('Enter');
     await waitForScreen(page, /^alpha MOTCIBLE omega$/m, 'la ligne à sélectionner');
@@ -117,7 +169,7 @@ describe.skipIf(!enabled)('lab slide on the real lab server (Chromium, DinD)', (
     await page.reload();
     await waitForLiveLab(page);
     await waitForScreen(page, new RegExp(`^PID=${pid}$`, 'm'), 'le PID rejoué');
-    await page.locator('.lab-term-overlay .xterm-screen').click();
+    await page.locator('.lab-term-overlay .lab-term-view:not([hidden]) .xterm-screen').click();
     await page.keyboard.type('echo APRES=$$');
     await page.keyboard.press('Enter');
     expect((await waitForScreen(page, /^APRES=(\d+)$/m, 'le PID après rechargement'))[1]).toBe(pid);

@@ -1,13 +1,16 @@
 // The lab slide of the BUILT deck on a plain static server (no lab server): the self-paced
 // mode (notice, commands with a working copy button, what the checker verifies, hints, the
 // solution, the replay of the recorded solution), one quiet probe of api/session (the build
-// ships a static `{"static":true}` answer), no failed request, no console error.
+// ships a static `{"static":true}` answer), no failed request, no console error; everything
+// inside the slide; no serious accessibility violation (axe-core) on it, the title slide and a
+// content slide.
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDeck } from '../src/deck/build';
 import { startStaticServer, type StaticServer } from '../server/http/static';
+import { axeViolations } from './axe';
 import { chromiumOrSkip, launchChromium, type ChromiumSession } from './chromium';
 
 const hasChromium = chromiumOrSkip('lab-static.e2e');
@@ -84,13 +87,61 @@ describe.skipIf(!hasChromium)('lab slide of the built deck without a lab server 
     expect(await page.locator('.lab-exercise.lab-current').getAttribute('data-exercise')).toBe('scale');
     expect(await page.locator('.lab-step-label').textContent()).toBe('Exercice 2/2');
 
-    // Everything stays inside the slide (no overflow at reveal's size).
-    const overflow = await page.evaluate(() => {
+    // Everything stays inside the slide at reveal's size: no element of the lab outside the slide
+    // box, no container whose content overflows it; the exercise list (the part that may scroll)
+    // holds this exercise without scrolling.
+    await page.getByRole('button', { name: 'Exercice précédent' }).click();
+    const measure = () => page.evaluate(() => {
       const section = document.querySelector<HTMLElement>('section#lab-services-replicas')!;
-      const lab = section.querySelector<HTMLElement>('.lab')!;
-      return { lab: lab.offsetHeight, slide: (window as unknown as { Reveal: { getConfig(): { height: number } } }).Reveal.getConfig().height };
+      const slide = document.querySelector<HTMLElement>('.reveal .slides')!.getBoundingClientRect();
+      const describe = (e: Element) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')}`;
+      const clips = (e: Element) => /(auto|scroll|hidden|clip)/.test(getComputedStyle(e).overflowY + getComputedStyle(e).overflowX);
+      const outside: string[] = [];
+      const overflowing: string[] = [];
+      for (const e of section.querySelectorAll<HTMLElement>('.lab, .lab *')) {
+        const r = e.getBoundingClientRect();
+        if (!e.checkVisibility({ visibilityProperty: true }) || (r.width === 0 && r.height === 0)) continue; // not rendered (a closed <details>)
+        // Inside a scrolling or clipping container, the container is what must stay in the slide.
+        let clipped = false;
+        for (let p = e.parentElement; p && p !== section; p = p.parentElement) if (clips(p)) clipped = true;
+        if (!clipped && (r.left < slide.left - 1 || r.top < slide.top - 1 || r.right > slide.right + 1 || r.bottom > slide.bottom + 1)) {
+          outside.push(`${describe(e)} ${JSON.stringify([r.left, r.top, r.right, r.bottom].map(Math.round))}`);
+        }
+        // A container that does not scroll must hold its content.
+        if (!clips(e) && e.scrollHeight > e.clientHeight + 1 && e.clientHeight > 0 && getComputedStyle(e).display !== 'inline') {
+          overflowing.push(`${describe(e)} ${e.scrollHeight} > ${e.clientHeight}`);
+        }
+      }
+      const list = section.querySelector<HTMLElement>('.lab-exercises')!;
+      return {
+        slide: [slide.width, slide.height].map(Math.round),
+        lab: section.querySelector<HTMLElement>('.lab')!.getBoundingClientRect().height,
+        outside,
+        overflowing,
+        list: { scroll: list.scrollHeight, client: list.clientHeight },
+      };
     });
-    expect(overflow.lab).toBeLessThanOrEqual(overflow.slide);
+    const layout = await measure();
+    expect(layout.slide).toEqual([Math.round(960 * 1.1), Math.round(700 * 1.1)]); // reveal's scale at 1280×800
+    expect(layout.outside).toEqual([]);
+    expect(layout.overflowing).toEqual([]);
+    expect(layout.list.scroll).toBeLessThanOrEqual(layout.list.client + 1);
+    // « Utiliser mon serveur de TP » opened: its form stays inside the slide too.
+    await page.locator('.lab-remote > summary').click();
+    expect(await page.locator('.lab-remote-input').isVisible()).toBe(true);
+    const opened = await measure();
+    expect(opened.outside).toEqual([]);
+    expect(opened.overflowing).toEqual([]);
+    await page.locator('.lab-remote > summary').click();
+
+    // Accessibility (axe-core): no serious or critical violation on the self-paced lab slide…
+    expect(await axeViolations(page)).toEqual([]);
+    // … nor on the title slide and a content slide.
+    for (const hash of ['#/', '#/1']) {
+      await page.goto(`${origin}/${hash}`);
+      await page.waitForFunction(() => window.__deckReady === true);
+      expect(await axeViolations(page), hash).toEqual([]);
+    }
 
     // The probe got the build's static api/session file: no failed request, nothing logged.
     expect(browser.requests.filter((u) => new URL(u).pathname === '/api/session')).toHaveLength(1);

@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localBash, TEST_PS1 } from '../server/terminals/testing';
-import { TerminalGateway } from '../server/terminals/gateway';
+import { NodeUnavailableError, TerminalGateway } from '../server/terminals/gateway';
 import { dragOverWord, screenRows, waitForScreen } from './terminal-screen';
 import { chromiumOrSkip, launchChromium, type ChromiumSession } from './chromium';
 
@@ -37,12 +37,21 @@ describe.skipIf(!hasChromium)('terminal panel in a scaled reveal.js slide (Chrom
   let origin: string;
   let cacheDir: string;
   const opened: string[] = [];
+  /** Terminal WebSockets that reached the server (upgrade requests), by path. */
+  const upgrades: string[] = [];
   /** Upgraded sockets, to cut them like a network failure. */
   const sockets = new Set<import('node:stream').Duplex>();
 
   beforeAll(async () => {
     cacheDir = mkdtempSync(path.join(os.tmpdir(), 'vite-term-'));
-    gateway = new TerminalGateway({ resolveShell: async (key) => { opened.push(key.node); return localBash(); } });
+    gateway = new TerminalGateway({
+      resolveShell: async (key) => {
+        // worker2 is a node that is down (pulled plug): its tab must say so.
+        if (key.node === 'worker2') throw new NodeUnavailableError(key.node, 'débranché pour le test');
+        opened.push(key.node);
+        return localBash();
+      },
+    });
     vite = await createServer({
       root: fixture,
       configFile: false,
@@ -56,6 +65,7 @@ describe.skipIf(!hasChromium)('terminal panel in a scaled reveal.js slide (Chrom
     http.on('upgrade', (req, socket, head) => {
       const m = /^\/term\/([\w-]+)\/(\d+)$/.exec(req.url ?? '');
       if (!m) return;
+      upgrades.push(req.url ?? '');
       sockets.add(socket);
       socket.once('close', () => sockets.delete(socket));
       gateway.handleUpgrade(req, socket, head, { learner: 'e2e', node: m[1]!, tab: m[2]! });
@@ -243,14 +253,44 @@ describe.skipIf(!hasChromium)('terminal panel in a scaled reveal.js slide (Chrom
     await page.close();
   });
 
-  it('opens no shell in the speaker view iframes (?receiver)', async () => {
+  it('a node that is down shows on its tab, in words and by its dot', async () => {
     const page = await browser.newPage();
-    const before = opened.length;
-    await page.goto(`${origin}/?receiver#/1`);
-    await page.waitForFunction(() => !!window.__lab);
-    expect(await page.locator('.lab-term-slot').textContent()).toBe('Terminal disponible dans la présentation');
-    expect(await page.locator('.lab-term-overlay').count()).toBe(0);
-    expect(opened.length).toBe(before);
+    await page.goto(`${origin}/#/1`);
+    await page.waitForFunction(() => window.__lab?.statuses.includes('open'), undefined, { timeout: 30_000 });
+    expect(await page.getByRole('tab', { name: 'manager1 (connecté)' }).count()).toBe(1);
+    await page.getByRole('tab', { name: /^worker2/ }).click();
+    await page.waitForFunction(() => window.__lab!.panel.states.worker2 === 'down', undefined, { timeout: 30_000 });
+    expect(await page.getByRole('tab', { name: 'worker2 (nœud arrêté)' }).count()).toBe(1);
+    expect(await page.locator('.lab-term-tab[data-node="worker2"]').getAttribute('title')).toBe('Terminal de worker2\u00a0: nœud arrêté');
+    // The dot's shape differs from a connected tab's, not only its colour.
+    const radius = (node: string) => page.locator(`.lab-term-tab[data-node="${node}"] .lab-term-dot`).evaluate((d) => getComputedStyle(d).borderRadius);
+    expect(await radius('worker2')).not.toBe(await radius('manager1'));
+    expect(browser.consoleErrors).toEqual([]);
     await page.close();
+  });
+
+  it('opens no shell in the speaker view iframes (?receiver)', async () => {
+    const receiver = await browser.newPage();
+    const receiverSockets: string[] = [];
+    // Terminal sockets only (Vite's client opens its own).
+    receiver.on('websocket', (ws) => {
+      if (new URL(ws.url()).pathname.startsWith('/term/')) receiverSockets.push(ws.url());
+    });
+    const before = upgrades.length;
+    await receiver.goto(`${origin}/?receiver#/1`);
+    await receiver.waitForFunction(() => !!window.__lab);
+    expect(await receiver.locator('.lab-term-slot').textContent()).toBe('Terminal disponible dans la présentation');
+    expect(await receiver.locator('.lab-term-overlay').count()).toBe(0);
+    // A live panel connects on its first animation frame: let two pass…
+    await receiver.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    // … then a normal page, opened after it, does connect (its socket really opens): only its
+    // socket reached the server, none from the receiver.
+    const normal = await browser.newPage();
+    await normal.goto(`${origin}/#/1`);
+    await normal.waitForFunction(() => window.__lab?.statuses.includes('open'), undefined, { timeout: 30_000 });
+    expect(upgrades.slice(before)).toEqual(['/term/manager1/1']);
+    expect(receiverSockets).toEqual([]);
+    await normal.close();
+    await receiver.close();
   });
 });

@@ -41,7 +41,9 @@ function relabelControls(root: HTMLElement): void {
     // reveal swaps left/right in RTL decks; our decks are LTR.
     root.querySelectorAll<HTMLElement>(`.controls .${cls}`).forEach((b) => b.setAttribute('aria-label', label));
   }
-  root.querySelector('.progress')?.setAttribute('aria-label', 'Progression dans le cours');
+  // The progress bar is decorative (the slide number says where you are): an aria-label on a
+  // div without a role is refused by assistive technologies (axe: aria-prohibited-attr).
+  root.querySelector('.progress')?.setAttribute('aria-hidden', 'true');
 }
 
 function relabelHelp(root: ParentNode): void {

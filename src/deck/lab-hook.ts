@@ -7,11 +7,13 @@
 // events. If it returns a function, that function is called when the slide's element goes away
 // (hot update of the slides in dev). Nothing is loaded for decks without lab slides, nor in the
 // speaker view (`?receiver`: the notes plugin loads the deck twice more in iframes, which would
-// start every terminal three times), nor when printing to PDF.
+// start every terminal three times), nor when printing to PDF: a printed lab slide is laid out
+// by src/lab/print.ts instead (every exercise in full, over several pages).
 //
 // `import.meta.glob` keeps the build working while src/lab/index.ts does not exist yet: the map
 // is simply empty, and Vite picks the file up once it is added.
 import type { RevealApi } from 'reveal.js';
+import { layoutLabsForPrint } from '../lab/print';
 
 export interface LabModule {
   mountLabSlide(section: HTMLElement, reveal: RevealApi): void | (() => void) | Promise<void | (() => void)>;
@@ -62,6 +64,12 @@ export function installLabHook(reveal: RevealApi): { unmountMissing(): void } {
     const slide = (e as Event & { currentSlide?: HTMLElement }).currentSlide ?? reveal.getCurrentSlide();
     onShow(slide).catch((err: unknown) => console.error('[deck] échec du chargement du TP', err));
   };
+  // Printing: lab slides in full over as many pages as they need. Registered before the deck's
+  // own `pdf-ready` listener (main.ts), which says the PDF layout is done.
+  reveal.on('pdf-ready', () => {
+    const slides = reveal.getSlidesElement();
+    if (slides) layoutLabsForPrint(slides);
+  });
   reveal.on('ready', handler);
   reveal.on('slidechanged', handler);
   if (reveal.isReady()) onShow(reveal.getCurrentSlide()).catch((err: unknown) => console.error(err));

@@ -9,6 +9,7 @@ import type { RevealApi } from 'reveal.js';
 import { probeServer } from './api';
 import { rememberedServer } from './remote';
 import { LabSlide, type LabMode } from './lab-slide';
+import { LAB_SELECTOR } from '../shared/lab-contract';
 import './lab.css';
 
 declare global {
@@ -19,7 +20,7 @@ declare global {
 }
 
 export async function mountLabSlide(section: HTMLElement, reveal: RevealApi): Promise<(() => void) | void> {
-  if (!section.querySelector('.lab[data-lab]')) return;
+  if (!section.querySelector(LAB_SELECTOR.root)) return;
   const probe = await probeServer(rememberedServer());
   const mode: LabMode =
     probe.kind === 'live'
@@ -29,10 +30,9 @@ export async function mountLabSlide(section: HTMLElement, reveal: RevealApi): Pr
         : { kind: 'no-server', remoteError: probe.remoteError };
   const slide = new LabSlide(section, reveal, mode);
   (window.__labSlides ??= []).push(slide);
-  if (mode.kind === 'live') void slide.startLive();
-  else slide.startSelfPaced();
+  slide.bind();
   return () => {
-    slide.dispose();
+    slide.unbind();
     window.__labSlides = window.__labSlides?.filter((s) => s !== slide);
   };
 }

@@ -3,6 +3,7 @@
 // One <dialog> per page, in the top layer (above the terminal overlay), keys kept from reveal.
 import type { RevealApi } from 'reveal.js';
 import type { Progress } from './api';
+import { exerciseTitleText, LAB, LAB_DATA, LAB_SELECTOR } from '../shared/lab-contract';
 import { T } from './text';
 
 export interface ProgressSource {
@@ -29,10 +30,10 @@ export function labSlides(root: ParentNode = document): LabEntry[] {
     .filter((s) => !s.querySelector('section')) // vertical stacks hold the slides themselves
     .map((section) => {
       const lab = section.dataset.lab ?? '';
-      const title = section.querySelector('.lab-title')?.textContent?.trim() || lab;
-      const exercises = [...section.querySelectorAll<HTMLElement>('.lab-exercise[data-exercise]')].map((e) => ({
-        id: e.dataset.exercise ?? '',
-        title: (e.querySelector('.lab-exercise-title')?.textContent ?? '').replace(/^\s*\d+\.\s*/, '').trim(),
+      const title = section.querySelector(`.${LAB.title}`)?.textContent?.trim() || lab;
+      const exercises = [...section.querySelectorAll<HTMLElement>(LAB_SELECTOR.exercise)].map((e) => ({
+        id: e.dataset[LAB_DATA.exercise] ?? '',
+        title: exerciseTitleText(e),
       }));
       return { section, lab, title, exercises };
     });

@@ -1,6 +1,7 @@
 // The learner's own lab server, remembered by the static site (GitHub Pages) in localStorage:
 // `npm start -- --allow-origin <the site's origin>` on their machine, and the address it prints
 // pasted into « Utiliser mon serveur de TP ». Also the small form itself and the toolbar badge.
+import { button, el } from '../shared/dom';
 import { parseServerAddress, probeOne, type RemoteServer } from './api';
 import { copyText } from './clipboard';
 import { T } from './text';
@@ -38,19 +39,6 @@ export function serverLabel(server: RemoteServer): string {
 /** The command that starts a lab server this site may use. */
 export function startCommand(): string {
   return `npm start -- --allow-origin ${location.origin}`;
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
-function button(cls: string, text: string): HTMLButtonElement {
-  const b = el('button', cls, text);
-  b.type = 'button';
-  return b;
 }
 
 /**

@@ -3,6 +3,7 @@
 // (server/labs/recorder.ts → slides/recordings/<lab>/<exercise>.cast → dist/recordings/).
 // The build's recordings/index.json says which recordings exist: a missing one is said calmly,
 // never fetched (a 404 would be a console error). The player loads lazily (./player).
+import { el } from '../shared/dom';
 import type { Player } from './player';
 import { T } from './text';
 
@@ -31,13 +32,6 @@ function recordingsIndex(): Promise<Record<string, RecordingEntry> | null> {
 }
 
 let playerModule: Promise<typeof import('./player')> | undefined;
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 /**
  * The terminal size a recording really uses. The course CI records in a 100×24 terminal, but a

@@ -1,13 +1,15 @@
 import path from 'node:path';
 import { renderMarkdownFragment, type LabRef } from '../render/index';
-import { escapeHtml as esc } from '../shared/html';
 import { loadLab, type LoadedLab } from './loader';
 import { shapeNodeNames, type CommandBlock, type Condition, type Exercise } from './schema';
+import { escapeHtml } from '../shared/html';
+import { actionLabel, CRITERION_LABEL, LAB as L, LAB_DATA as D } from '../shared/lab-contract';
 
 /**
  * The markup of a lab slide, rendered at build time from the lab file. It is complete without
  * a server (instructions, commands, what each check verifies, the solution): the lab UI in
- * src/lab/ adds the terminals and the « Vérifier » button when a lab server answers.
+ * src/lab/ adds the terminals and the « Vérifier » button when a lab server answers. Class and
+ * attribute names: src/shared/lab-contract.ts.
  */
 export function labMarkup(lab: LoadedLab, exerciseId?: string): string {
   const exercises = exerciseId ? lab.exercises.filter((e) => e.id === exerciseId) : lab.exercises;
@@ -15,43 +17,48 @@ export function labMarkup(lab: LoadedLab, exerciseId?: string): string {
     throw new Error(`le TP « ${lab.id} » n’a pas d’exercice « ${exerciseId} » (exercices : ${lab.exercises.map((e) => e.id).join(', ')})`);
   }
   const nodes = shapeNodeNames(lab.cluster);
-  return `<div class="lab" data-lab="${esc(lab.id)}" data-nodes="${nodes.join(',')}">
-<header class="lab-head"><span class="lab-badge">TP</span><h3 class="lab-title">${renderMarkdownFragment(lab.title, { inline: true })}</h3><p class="lab-summary">${renderMarkdownFragment(lab.summary, { inline: true })}</p></header>
-<div class="lab-main">
-<ol class="lab-exercises">
+  return `<div class="${L.root}" ${data(D.lab, lab.id)} ${data(D.nodes, nodes.join(','))}>
+<header class="${L.head}"><span class="${L.badge}">TP</span><h3 class="${L.title}">${renderMarkdownFragment(lab.title, { inline: true })}</h3><p class="${L.summary}">${renderMarkdownFragment(lab.summary, { inline: true })}</p></header>
+<div class="${L.main}">
+<ol class="${L.exercises}">
 ${exercises.map((e) => exerciseMarkup(e, lab.exercises.indexOf(e) + 1)).join('\n')}
 </ol>
-<div class="lab-terminal-slot" aria-label="Terminaux des nœuds"></div>
+<div class="${L.terminalSlot}" aria-label="Terminaux des nœuds"></div>
 </div>
 </div>`;
 }
 
+/** ` data-NAME="value"`, escaped. */
+function data(name: string, value: string | number): string {
+  return `data-${name}="${escapeHtml(String(value))}"`;
+}
+
 function exerciseMarkup(e: Exercise, number: number): string {
-  return `<li class="lab-exercise" data-exercise="${esc(e.id)}">
-<h4 class="lab-exercise-title"><span class="lab-exercise-number">${number}.</span> ${renderMarkdownFragment(e.title, { inline: true })}</h4>
-<div class="lab-instructions">${renderMarkdownFragment(e.instructions)}</div>
-${e.commands.length ? `<div class="lab-commands">${e.commands.map(commandMarkup).join('')}</div>` : ''}
-<ul class="lab-conditions">
+  return `<li class="${L.exercise}" ${data(D.exercise, e.id)}>
+<h4 class="${L.exerciseTitle}"><span class="${L.exerciseNumber}">${number}.</span> ${renderMarkdownFragment(e.title, { inline: true })}</h4>
+<div class="${L.instructions}">${renderMarkdownFragment(e.instructions)}</div>
+${e.commands.length ? `<div class="${L.commands}">${e.commands.map(commandMarkup).join('')}</div>` : ''}
+<ul class="${L.conditions}">
 ${e.conditions.map((c, i) => conditionMarkup(c, i)).join('\n')}
 </ul>
-<details class="lab-solution"><summary>Solution</summary><div class="lab-commands">${e.solution.map(commandMarkup).join('')}</div></details>
+<details class="${L.solution}"><summary>Solution</summary><div class="${L.commands}">${e.solution.map(commandMarkup).join('')}</div></details>
 </li>`;
 }
 
 function commandMarkup(c: CommandBlock): string {
-  const caption = c.caption ? `<span class="lab-command-caption">${esc(c.caption)}</span>` : '';
+  const caption = c.caption ? `<span class="${L.commandCaption}">${escapeHtml(c.caption)}</span>` : '';
+  const node = `<span class="${L.node}">${escapeHtml(c.node)}</span>`;
   if ('action' in c) {
-    const label = c.action === 'stop' ? `Débrancher ${c.node}` : `Rebrancher ${c.node}`;
-    return `<figure class="lab-command lab-action" data-node="${c.node}" data-action="${c.action}"><figcaption><span class="lab-node">${c.node}</span>${caption}</figcaption><button type="button" class="lab-action-button">${label}</button></figure>`;
+    return `<figure class="${L.command} ${L.action}" ${data(D.node, c.node)} ${data(D.action, c.action)}><figcaption>${node}${caption}</figcaption><button type="button" class="${L.actionButton}">${escapeHtml(actionLabel(c.action, c.node))}</button></figure>`;
   }
-  return `<figure class="lab-command" data-node="${c.node}"><figcaption><span class="lab-node">${c.node}</span>${caption}</figcaption><pre><code class="language-bash">${esc(c.run)}</code></pre></figure>`;
+  return `<figure class="${L.command}" ${data(D.node, c.node)}><figcaption>${node}${caption}</figcaption><pre><code class="language-bash">${escapeHtml(c.run)}</code></pre></figure>`;
 }
 
 function conditionMarkup(c: Condition, index: number): string {
   const hints = c.hints.length
-    ? `<ol class="lab-hints">${c.hints.map((h) => `<li>${renderMarkdownFragment(h, { inline: true })}</li>`).join('')}</ol>`
+    ? `<ol class="${L.hints}">${c.hints.map((h) => `<li>${renderMarkdownFragment(h, { inline: true })}</li>`).join('')}</ol>`
     : '';
-  return `<li class="lab-condition" data-index="${index}" data-kind="${c.kind}"><span class="lab-condition-message">${renderMarkdownFragment(c.message, { inline: true })}</span><span class="lab-criterion">${esc(describeCondition(c))}</span>${hints}</li>`;
+  return `<li class="${L.condition}" ${data(D.index, index)} ${data(D.kind, c.kind)}><span class="${L.conditionMessage}">${renderMarkdownFragment(c.message, { inline: true })}</span><span class="${L.criterion}"><span class="${L.criterionLabel}">${CRITERION_LABEL}</span>${escapeHtml(describeCondition(c))}</span>${hints}</li>`;
 }
 
 /** What a check verifies, as a readable criterion (self-paced mode shows it without a server). */

@@ -5,11 +5,15 @@
 // the slide holds a placeholder ("slot"), and the terminal lives in an overlay attached to
 // <body>, position: fixed, moved over the slot's on-screen rectangle every frame it changes. Its
 // font size is multiplied by the slide scale so that it looks scaled with the slide.
+import { el } from '../../shared/dom';
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import '@xterm/xterm/css/xterm.css';
 import './terminal.css';
 import { TerminalConnection, type ConnectionStatus } from './connection';
+import type { TerminalState } from '../../../server/terminals/protocol';
+import { copyText } from '../clipboard';
+import { TAB_STATE_TEXT, tabKeyTarget, tabState, type TabState } from './tab-state';
 
 export interface TerminalTab { node: string; label?: string }
 export interface TerminalPanelOptions {
@@ -18,7 +22,10 @@ export interface TerminalPanelOptions {
   onStatus?(s: 'connecting' | 'open' | 'reconnecting' | 'closed'): void;
   /** Font size in slide pixels (before the slide scale), default 16. */
   fontSize?: number;
+  /** Controls shown at the right end of the tab bar (e.g. the lab's full-width toggle). */
+  tools?: HTMLElement[];
 }
+
 
 const TEXT = {
   tablist: 'Terminaux des nœuds',
@@ -26,7 +33,7 @@ const TEXT = {
   reconnecting: 'Reconnexion…',
   closed: 'Déconnecté',
   copied: 'Copié\u202f!',
-  copyFailed: 'Copie impossible : utilisez Ctrl+Maj+C',
+  copyFailed: 'Copie impossible\u00a0: utilisez Ctrl+Maj+C',
   hint: 'Ctrl+Maj+C pour copier, Ctrl+Maj+V pour coller · Échap puis ← → pour changer de diapositive',
   terminalOf: (node: string) => `Terminal de ${node}`,
   inert: 'Terminal disponible dans la présentation',
@@ -39,11 +46,15 @@ const ESC_WINDOW_MS = 800;
 interface Tab {
   node: string;
   button: HTMLButtonElement;
+  /** The state in words, inside the tab (its accessible name ends with it). */
+  stateText: HTMLSpanElement;
   view: HTMLDivElement;
   term: Terminal | null;
   fit: FitAddon | null;
   conn: TerminalConnection | null;
   status: ConnectionStatus | null;
+  /** The shell's state on its node, from the server. */
+  shell: TerminalState | null;
 }
 
 let panelCount = 0;
@@ -80,7 +91,14 @@ export class TerminalPanel {
     this.slot = el('div', 'lab-term-slot');
     this.hint = el('div', 'lab-term-hint');
     this.hint.textContent = TEXT.hint;
-    this.root.append(bar, this.slot, this.hint);
+    const head = el('div', 'lab-term-head');
+    head.append(bar);
+    if (opts.tools?.length) {
+      const tools = el('div', 'lab-term-tools');
+      tools.append(...opts.tools);
+      head.append(tools);
+    }
+    this.root.append(head, this.slot, this.hint);
 
     // Outside the slides: the terminals.
     this.overlay = el('div', 'lab-term-overlay');
@@ -95,7 +113,10 @@ export class TerminalPanel {
     opts.nodes.forEach((n, i) => {
       const button = el('button', 'lab-term-tab');
       button.type = 'button';
-      button.textContent = n.label ?? n.node;
+      const dot = el('span', 'lab-term-dot');
+      dot.setAttribute('aria-hidden', 'true');
+      const stateText = el('span', 'lab-visually-hidden');
+      button.append(dot, n.label ?? n.node, stateText);
       button.id = `${uid}-tab-${i}`;
       button.setAttribute('role', 'tab');
       button.setAttribute('aria-selected', 'false');
@@ -106,13 +127,25 @@ export class TerminalPanel {
       view.setAttribute('aria-label', TEXT.terminalOf(n.label ?? n.node));
       view.hidden = true;
       button.setAttribute('aria-controls', view.id);
-      const tab: Tab = { node: n.node, button, view, term: null, fit: null, conn: null, status: null };
+      const tab: Tab = { node: n.node, button, stateText, view, term: null, fit: null, conn: null, status: null, shell: null };
+      this.updateTabState(tab);
       button.addEventListener('click', () => { this.show(tab); this.focus(); });
       bar.append(button);
       this.overlay.append(view);
       this.tabs.push(tab);
     });
     this.overlay.append(this.badge, this.toast);
+    // The tab list's keys (ARIA tabs pattern): ← → Home End move between nodes, not slides.
+    bar.addEventListener('keydown', (ev) => {
+      const i = this.tabs.findIndex((t) => t.button === ev.target);
+      if (i < 0) return;
+      const tab = this.tabs[tabKeyTarget(ev.key, i, this.tabs.length)];
+      if (!tab) return;
+      ev.preventDefault();
+      ev.stopPropagation();
+      this.show(tab);
+      tab.button.focus();
+    });
 
     // Keys typed in the terminal must not reach reveal.js (it listens on document).
     for (const type of ['keydown', 'keyup', 'keypress'] as const) {
@@ -132,7 +165,8 @@ export class TerminalPanel {
       return;
     }
     document.body.append(this.overlay);
-    this.show(this.tabs[0]!);
+    const first = this.tabs[0];
+    if (first) this.show(first);
     this.raf = requestAnimationFrame(this.follow);
   }
 
@@ -149,6 +183,12 @@ export class TerminalPanel {
   /** The selected text of the current terminal. */
   getSelection(): string {
     return this.current?.term?.getSelection() ?? '';
+  }
+
+  /** Columns and rows of the current terminal as xterm.js laid it out (0 × 0 before it opens). */
+  get size(): { cols: number; rows: number } {
+    const term = this.current?.term;
+    return term ? { cols: term.cols, rows: term.rows } : { cols: 0, rows: 0 };
   }
 
   /** The element the terminal is drawn in (outside the slides), for tests and styling. */
@@ -215,9 +255,14 @@ export class TerminalPanel {
       reset: () => term.reset(),
       notice: (text) => term.write(`\r\n\x1b[2m${text}\x1b[0m\r\n`),
       size: () => ({ cols: term.cols, rows: term.rows }),
+      state: (s) => {
+        tab.shell = s;
+        this.updateTabState(tab);
+      },
       status: (s) => {
         tab.status = s;
         tab.button.dataset.status = s;
+        this.updateTabState(tab);
         if (tab === this.current) {
           this.updateBadge();
           this.opts.onStatus?.(s);
@@ -232,6 +277,18 @@ export class TerminalPanel {
       this.resizeTimer = setTimeout(() => conn.resize(cols, rows), 80);
     });
     conn.start();
+  }
+
+  private updateTabState(tab: Tab): void {
+    const state = tabState(tab.status, tab.shell);
+    tab.button.dataset.state = state;
+    tab.stateText.textContent = ` (${TAB_STATE_TEXT[state]})`;
+    tab.button.title = `${TEXT.terminalOf(tab.node)}\u00a0: ${TAB_STATE_TEXT[state]}`;
+  }
+
+  /** For tests and the console: the state of each tab. */
+  get states(): Record<string, TabState> {
+    return Object.fromEntries(this.tabs.map((t) => [t.node, tabState(t.status, t.shell)]));
   }
 
   private updateBadge(): void {
@@ -306,7 +363,8 @@ export class TerminalPanel {
   /** xterm's custom key handler: false = xterm ignores the event. */
   private onKey(tab: Tab, ev: KeyboardEvent): boolean {
     if (ev.type !== 'keydown') return true;
-    const term = tab.term!;
+    const term = tab.term;
+    if (!term) return true;
     if (ev.ctrlKey && ev.shiftKey && !ev.altKey && !ev.metaKey) {
       if (ev.code === 'KeyC') {
         ev.preventDefault();
@@ -344,15 +402,7 @@ export class TerminalPanel {
   }
 
   private async copy(text: string): Promise<void> {
-    let ok = false;
-    try {
-      await navigator.clipboard.writeText(text);
-      ok = true;
-    } catch {
-      // Insecure context or no permission: let xterm's own copy handler fill the clipboard.
-      try { ok = document.execCommand('copy'); } catch { ok = false; }
-    }
-    this.flash(ok ? TEXT.copied : TEXT.copyFailed);
+    this.flash((await copyText(text)) ? TEXT.copied : TEXT.copyFailed);
   }
 
   private flash(text: string): void {
@@ -365,12 +415,6 @@ export class TerminalPanel {
 
 /** Key events let through to the slides (Escape then an arrow). */
 const released = new WeakSet<Event>();
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  e.className = cls;
-  return e;
-}
 
 /** Is the slot on screen: laid out, in the current slide, not in reveal's overview? */
 function isShown(slot: HTMLElement): boolean {
