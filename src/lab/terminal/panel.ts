@@ -11,7 +11,7 @@ import { FitAddon } from '@xterm/addon-fit';
 import '@xterm/xterm/css/xterm.css';
 import './terminal.css';
 import { TerminalConnection, type ConnectionStatus } from './connection';
-import type { TerminalState } from '../../../server/terminals/protocol';
+import type { TerminalState } from '../../shared/terminal-protocol';
 import { copyText } from '../clipboard';
 import { TAB_STATE_TEXT, tabKeyTarget, tabState, type TabState } from './tab-state';
 

@@ -1,5 +1,5 @@
 // The state of a node's terminal tab, from its connection and its shell (pure: unit-tested).
-import type { TerminalState } from '../../../server/terminals/protocol';
+import type { TerminalState } from '../../shared/terminal-protocol';
 import type { ConnectionStatus } from './connection';
 
 /** Shown by the tab's status dot and said in words (never by colour alone). */
