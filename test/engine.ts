@@ -33,6 +33,27 @@ export async function leftovers(cluster: string): Promise<string[]> {
   ];
 }
 
+export interface EngineEvent {
+  Type: string;
+  Action: string;
+  Actor: { ID: string; Attributes: Record<string, string> };
+  timeNano: number;
+}
+
+/** The events an engine recorded between two instants (ms since the epoch): what really happened there. */
+export async function engineEvents(docker: Docker, sinceMs: number, untilMs: number, filters: Record<string, string[]>): Promise<EngineEvent[]> {
+  const seconds = (ms: number) => (ms / 1000).toFixed(3);
+  // The API takes fractional seconds; dockerode's types say integers.
+  const stream = await docker.getEvents({ since: seconds(sinceMs), until: seconds(untilMs), filters } as unknown as Docker.GetEventsOptions);
+  let text = '';
+  for await (const chunk of stream) text += chunk.toString();
+  return text
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as EngineEvent)
+    .filter((e) => e.timeNano >= sinceMs * 1e6 && e.timeNano <= untilMs * 1e6);
+}
+
 /** A DinD driver whose data (sockets, image cache) lives in `dir`, on the node image CI built. */
 export async function dindDriverIn(dir: string, extra: Partial<DindOptions> = {}): Promise<DindDriver> {
   return new DindDriver({
