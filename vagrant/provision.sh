@@ -131,7 +131,7 @@ restart_engine() {
 # machines up in parallel (docker), the first manager may not have written fresh tokens yet.
 join_swarm() {
   local token_file="$join_dir/$role-token"
-  for _ in $(seq 1 150); do
+  for _ in $(seq 1 90); do
     if [ -r "$token_file" ] && docker swarm join "$@" --token "$(cat "$token_file")" "$target:2377" 2>/dev/null; then
       return 0
     fi
