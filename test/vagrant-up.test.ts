@@ -86,7 +86,7 @@ describe.skipIf(!enabled)('vagrant up --provider=docker, then --driver vagrant',
         break;
       } catch (error) {
         const out = `${(error as { stdout?: string }).stdout ?? ''}${(error as { stderr?: string }).stderr ?? ''}`;
-        if (attempt === 3 || !/No such object/.test(out)) throw error;
+        if (attempt === 3 || !/No such object|network \S+ not found/.test(out)) throw error;
         console.warn(`vagrant up: a network vanished while Vagrant inspected them (attempt ${attempt}), run again`);
       }
     }
