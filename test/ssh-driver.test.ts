@@ -78,20 +78,20 @@ describe.skipIf(!enabled)('ssh driver on real SSH servers', () => {
       ['worker2', 'ready', 'worker'],
     ]);
     expect(status.nodes.find((n) => n.swarm?.leader)?.name).toBe('manager1');
-  });
+  }, 600_000);
 
   it('opens a terminal session through SSH in node-pty', async () => {
     const edge = await startTestEdge({ resolveShell: async (key) => ssh.shell('room', key.node) });
     try {
       const client = await TestClient.connect(edge.url('worker1'));
-      const out = await client.run('hostname; docker info --format "{{.Swarm.LocalNodeState}}"', 20_000);
+      const out = await client.run('hostname; docker info --format "{{.Swarm.LocalNodeState}}"', 120_000);
       expect(out).toMatch(/worker1/);
       expect(out).toMatch(/active/);
       await client.close();
     } finally {
       await edge.close();
     }
-  });
+  }, 300_000);
 
   it('runs a whole lab through SSH: setup, check fails, solution, check passes', async () => {
     const runner = new LabRunner(new ClusterManager(ssh), path.join(REPO_ROOT, 'labs'), new ProgressStore(path.join(dir, 'progress')));
@@ -102,7 +102,7 @@ describe.skipIf(!enabled)('ssh driver on real SSH servers', () => {
       const report = await runner.check('room', 'services-replicas', exercise, { wait: true });
       expect(report.conditions.filter((c) => !c.ok).map((c) => c.observed)).toEqual([]);
     }
-  });
+  }, 900_000);
 
   it('refuses a host whose key does not match the known_hosts', async () => {
     const forged = path.join(dir, 'forged_hosts');

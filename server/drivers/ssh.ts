@@ -25,7 +25,8 @@ export interface SshDriverOptions {
   cacheDir: string;
 }
 
-const CONNECT_TIMEOUT_MS = 10_000;
+// Generous: a loaded server (a whole room on one machine) can take long to complete a handshake.
+const CONNECT_TIMEOUT_MS = 30_000;
 const LEAVE = 'docker swarm leave --force >/dev/null 2>&1 || true';
 
 /**
