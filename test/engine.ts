@@ -1,7 +1,13 @@
 import Docker from 'dockerode';
 import path from 'node:path';
 import { chooseNodeImage } from '../server/drivers/detect';
+import { expect } from 'vitest';
+import { ClusterManager } from '../server/clusters';
+import { REPO_ROOT } from '../server/config';
 import { DindDriver, type DindOptions } from '../server/drivers/dind';
+import type { Driver } from '../server/drivers/types';
+import { ProgressStore } from '../server/labs/progress';
+import { LabRunner } from '../server/labs/runner';
 
 /**
  * Docker-dependent tests run where an engine answers. Without one they are skipped LOUDLY on a
@@ -64,4 +70,19 @@ export async function dindDriverIn(dir: string, extra: Partial<DindOptions> = {}
     cacheDir: path.join(dir, 'cache'),
     ...extra,
   });
+}
+
+/**
+ * A whole lab on a driver's cluster: setup, then for each exercise the check fails, the
+ * reference solution runs, the check passes (every condition, once the swarm converged).
+ */
+export async function runWholeLab(driver: Driver, dataDir: string, cluster: string, labId: string, exercises: string[]): Promise<void> {
+  const runner = new LabRunner(new ClusterManager(driver), path.join(REPO_ROOT, 'labs'), new ProgressStore(path.join(dataDir, 'progress')));
+  await runner.reset(cluster, labId);
+  for (const exercise of exercises) {
+    expect((await runner.check(cluster, labId, exercise, { wait: false })).ok).toBe(false);
+    await runner.solve(cluster, labId, exercise);
+    const report = await runner.check(cluster, labId, exercise, { wait: true });
+    expect(report.conditions.filter((c) => !c.ok).map((c) => c.observed)).toEqual([]);
+  }
 }

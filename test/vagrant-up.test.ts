@@ -11,14 +11,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClusterManager } from '../server/clusters';
 import { REPO_ROOT } from '../server/config';
 import { detectBackend } from '../server/drivers/detect';
 import { hasImage } from '../server/drivers/images';
 import type { SshDriver } from '../server/drivers/ssh';
-import { ProgressStore } from '../server/labs/progress';
-import { LabRunner } from '../server/labs/runner';
-import { engine, engineAvailable, leftovers } from './engine';
+import { engine, engineAvailable, leftovers, runWholeLab } from './engine';
 
 const run = promisify(execFile);
 const BOX_IMAGE = 'docker-en-cluster/vagrant-node:bookworm';
@@ -145,13 +142,6 @@ describe.skipIf(!enabled)('vagrant up --provider=docker, then --driver vagrant',
       ['worker1', true, 'ready'],
       ['worker2', true, 'ready'],
     ]);
-    const runner = new LabRunner(new ClusterManager(driver), path.join(REPO_ROOT, 'labs'), new ProgressStore(path.join(dir, 'progress')));
-    await runner.reset('room', 'services-replicas');
-    for (const exercise of ['create', 'scale']) {
-      expect((await runner.check('room', 'services-replicas', exercise, { wait: false })).ok).toBe(false);
-      await runner.solve('room', 'services-replicas', exercise);
-      const report = await runner.check('room', 'services-replicas', exercise, { wait: true });
-      expect(report.conditions.filter((c) => !c.ok).map((c) => c.observed)).toEqual([]);
-    }
+    await runWholeLab(driver, dir, 'room', 'services-replicas', ['create', 'scale']);
   }, 1_200_000);
 });
