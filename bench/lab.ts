@@ -1,6 +1,8 @@
 // npm run bench:lab [-- --runs N] [--update-baseline]
-// Cluster up and reset times, terminal echo latency and throughput through the WebSocket (the
-// gateway on a local shell, and the real path into a DinD node), and memory per node.
+// Cluster up and reset times, node start-up per node image found on this engine (ours and
+// docker:dind), terminal echo latency and throughput through the WebSocket (the gateway on a
+// local shell, and the real path into a DinD node), and memory per node. It ends with no
+// cluster left: it lists the objects carrying its data folder's label and fails if any remain.
 import Docker from 'dockerode';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -8,6 +10,8 @@ import path from 'node:path';
 import { startLabServer } from '../server/app';
 import { loadConfig } from '../server/config';
 import { DindDriver } from '../server/drivers/dind';
+import { hasImage, OUR_NODE_IMAGE, PUBLIC_NODE_IMAGE } from '../server/drivers/images';
+import { LABEL } from '../server/drivers/labels';
 import { DEFAULT_SHAPE } from '../server/drivers/types';
 import { TestClient } from '../server/terminals/testing';
 import { median, quantile, readBaseline, report, writeBaseline, type Figures } from './baseline';
@@ -22,6 +26,8 @@ const lab = await startLabServer(loadConfig({ port: '0', static: true, 'data-dir
 const clusters = lab.clusters!;
 const driver = lab.backend.driver!;
 const figures: Record<string, Figures> = {};
+const host = new Docker();
+let learner: string | undefined;
 try {
   console.log(`backend: ${lab.backend.reason}`);
   await clusters.down(cluster);
@@ -43,14 +49,14 @@ try {
   const nodes = await driver.nodes(cluster);
   const mem: number[] = [];
   for (const n of nodes) {
-    const stats = await new Docker().getContainer((driver as DindDriver).containerName(cluster, n.name)).stats({ stream: false });
+    const stats = await host.getContainer((driver as DindDriver).containerName(cluster, n.name)).stats({ stream: false });
     mem.push(stats.memory_stats.usage / 1e6);
   }
   figures['memory per node, MB'] = { median: median(mem), max: Math.max(...mem) };
 
   // Echo latency into a real node (docker exec pty, through the lab server's WebSocket).
   const token = (await lab.registry.register('bench')).token;
-  const learner = lab.registry.lookup(token)!.id;
+  learner = lab.registry.lookup(token)!.id;
   await clusters.ensure(learner, DEFAULT_SHAPE);
   const client = await TestClient.connect(`${lab.url.replace('http', 'ws')}/api/terminal/manager1/1?token=${token}`);
   await client.run('stty -echoctl; true');
@@ -73,7 +79,27 @@ try {
   const seconds = (performance.now() - t0) / 1000;
   figures['20 MB from a DinD node, MB/s'] = { throughput: flood / 1e6 / seconds };
   await client.close();
+  // The gateway keeps a closed tab's shell for its grace period and would rebuild the cluster
+  // to reopen it once its node is gone: end the learner's shells before removing the cluster.
+  lab.gateway.closeLearner(learner);
   await clusters.down(learner);
+
+  // Node start-up per image: one bare node, from container creation to an answering engine.
+  for (const image of [OUR_NODE_IMAGE, PUBLIC_NODE_IMAGE]) {
+    if (!(await hasImage(host, image))) {
+      console.log(`${image} absent: not measured`);
+      continue;
+    }
+    const probe = new DindDriver({ host, image, privileged: 'auto', socketDir: path.join(dataDir, 'sockets'), cacheDir: path.join(dataDir, 'cache') });
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t = performance.now();
+      await probe.up('bench-node', { managers: 1, workers: 0, swarm: 'bare' });
+      times.push((performance.now() - t) / 1000);
+      await probe.down('bench-node');
+    }
+    figures[`node start-up (${image}), s`] = { median: median(times), max: Math.max(...times) };
+  }
 
   // The gateway itself on a local shell, against a minimal ws + node-pty relay.
   const term = await benchTerminal({ runs, log: (s) => console.log(s) });
@@ -84,10 +110,27 @@ try {
     'rss after MB': term.rssAfterMB,
   };
 } finally {
-  await clusters.down(cluster);
+  // The server first (no shell may ask for a cluster any more), then every cluster it made.
   await lab.close();
+  for (const c of [cluster, learner, 'bench-node']) if (c) await driver.down(c);
+  await proveNothingLeft();
   await rm(dataDir, { recursive: true, force: true });
 }
 report('bench:lab', figures, readBaseline('lab'));
 if (args.includes('--update-baseline')) writeBaseline('lab', figures);
-process.exit(0);
+process.exit(process.exitCode ?? 0);
+
+/** Lists every object labelled with this bench's data folder; any is a failure of the bench. */
+async function proveNothingLeft(): Promise<void> {
+  const home = { label: [`${LABEL.home}=${path.join(dataDir, 'sockets')}`] };
+  const left = [
+    ...(await host.listContainers({ all: true, filters: home })).map((c) => `container ${c.Names[0]}`),
+    ...(await host.listNetworks({ filters: home })).map((n) => `network ${n.Name}`),
+    ...((await host.listVolumes({ filters: home })).Volumes ?? []).map((v) => `volume ${v.Name}`),
+  ];
+  console.log(`left with label ${home.label[0]}: ${left.length ? left.join(', ') : 'nothing'}`);
+  if (left.length) {
+    console.error('bench:lab: clusters left behind');
+    process.exitCode = 1;
+  }
+}

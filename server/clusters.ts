@@ -1,4 +1,5 @@
-import { nodeNames, type ClusterNode, type ClusterShape, type ClusterStatus, type Driver } from './drivers/types';
+import { nodesOfShape } from '../src/shared/nodes';
+import type { ClusterNode, ClusterShape, ClusterStatus, Driver } from './drivers/types';
 
 /**
  * Creates clusters lazily and serialises every lifecycle operation of one cluster, so two
@@ -28,7 +29,7 @@ export class ClusterManager {
       if (this.ready.get(cluster) === key) {
         // Cheap check that nobody (the CLI, a crash) removed it meanwhile.
         const nodes = await this.driver.nodes(cluster);
-        if (nodes.length === nodeNames(shape).length) return nodes;
+        if (nodes.length === nodesOfShape(shape).length) return nodes;
       }
       const nodes = await this.driver.up(cluster, shape);
       await this.driver.loadImages(cluster, images);

@@ -20,6 +20,7 @@ advertise_addr=""
 manager_addr=""
 join_dir=/vagrant/.swarm
 apply_labels=""
+target=""
 
 usage() {
   sed -n '2,14p' "$0" >&2
@@ -52,10 +53,13 @@ install_packages() {
     printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
     chmod +x /usr/sbin/policy-rc.d
   fi
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends \
-    docker.io iptables iproute2 procps ca-certificates curl openssh-server \
-    bash-completion less vim-tiny netcat-openbsd >/dev/null
+  local packages=(docker.io iptables iproute2 procps ca-certificates curl openssh-server
+    bash-completion less vim-tiny netcat-openbsd)
+  # A machine made from the node image (Vagrant's docker provider) has them all: no download.
+  if [ "$mode" = image ] || ! dpkg-query -W "${packages[@]}" >/dev/null 2>&1; then
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+  fi
   if [ "$mode" = image ]; then
     rm -f /usr/sbin/policy-rc.d
     apt-get clean
@@ -105,9 +109,40 @@ SH
   chmod +x /usr/local/sbin/node-entrypoint
 }
 
+# systemd on a VM; Debian's init script on a machine without it (a container of Vagrant's
+# docker provider, whose init starts sshd only).
+restart_engine() {
+  if [ -d /run/systemd/system ]; then
+    systemctl enable docker >/dev/null 2>&1 || true
+    systemctl restart docker
+  else
+    service docker restart >/dev/null
+  fi
+
+  for _ in $(seq 1 120); do
+    docker info >/dev/null 2>&1 && return 0
+    sleep 1
+  done
+  echo "provision.sh: the Docker engine does not answer after 120 s" >&2
+  exit 1
+}
+
+# Joins with the current token, again and again for a while: with a provider that brings
+# machines up in parallel (docker), the first manager may not have written fresh tokens yet.
+join_swarm() {
+  local token_file="$join_dir/$role-token"
+  for _ in $(seq 1 90); do
+    if [ -r "$token_file" ] && docker swarm join "$@" --token "$(cat "$token_file")" "$target:2377" 2>/dev/null; then
+      return 0
+    fi
+    sleep 2
+  done
+  [ -r "$token_file" ] || { echo "provision.sh: $token_file is missing: provision the first manager first" >&2; exit 1; }
+  docker swarm join "$@" --token "$(cat "$token_file")" "$target:2377"
+}
+
 swarm_setup() {
   [ "$swarm" = bare ] && return 0
-  systemctl enable --now docker >/dev/null 2>&1 || true
   local addr_opt=()
   [ -n "$advertise_addr" ] && addr_opt=(--advertise-addr "$advertise_addr")
   if [ "$(docker info --format '{{.Swarm.LocalNodeState}}')" = active ]; then
@@ -119,10 +154,8 @@ swarm_setup() {
     docker swarm join-token -q manager > "$join_dir/manager-token"
     echo "${advertise_addr:-$(hostname -I | awk '{print $1}')}" > "$join_dir/manager-addr"
   else
-    local token_file="$join_dir/$role-token"
-    [ -r "$token_file" ] || { echo "provision.sh: $token_file is missing: provision the first manager first" >&2; exit 1; }
-    local target=${manager_addr:-$(cat "$join_dir/manager-addr")}
-    docker swarm join "${addr_opt[@]}" --token "$(cat "$token_file")" "$target:2377"
+    target=${manager_addr:-$(cat "$join_dir/manager-addr")}
+    join_swarm "${addr_opt[@]}"
   fi
 }
 
@@ -152,7 +185,7 @@ if [ "$mode" = image ]; then
   install_node_entrypoint
 else
   usermod -aG docker vagrant 2>/dev/null || true
-  systemctl restart docker
+  restart_engine
   swarm_setup
 fi
 echo "provision.sh: done ($mode, swarm $swarm)"

@@ -2,14 +2,14 @@ import Docker from 'dockerode';
 import path from 'node:path';
 import { REPO_ROOT, type ServerConfig } from '../config';
 import { DindDriver } from './dind';
-import { hasImage, OUR_NODE_IMAGE, PUBLIC_NODE_IMAGE } from './images';
+import { hasImage, NodeImageMissingError, OFFLINE_IMAGES_COMMAND, OUR_NODE_IMAGE, PUBLIC_NODE_IMAGE } from './images';
 import { loadInventory, type SshInventory } from './inventory';
 import { LocalDriver } from './local';
 import { SshDriver } from './ssh';
 import { vagrantInventory } from './vagrant';
-import type { Driver } from './types';
+import type { Driver, DriverChoice } from './types';
 
-export type DriverChoice = 'auto' | 'dind' | 'local' | 'ssh' | 'vagrant' | 'none';
+export type { DriverChoice } from './types';
 
 export interface DetectOptions {
   choice: DriverChoice;
@@ -99,6 +99,19 @@ export async function detectBackend(opts: DetectOptions): Promise<Backend> {
   } catch (error) {
     if (opts.choice === 'dind') throw error;
     const fallback = local();
-    return { ...fallback, reason: `${fallback.reason} (Docker-in-Docker impossible : ${(error as Error).message})` };
+    return { ...fallback, reason: `${fallback.reason} (Docker-in-Docker impossible : ${dindFailure(error as Error, opts.nodeImage)})` };
   }
+}
+
+/** Why Docker-in-Docker cannot start, and what fixes it, in French. */
+export function dindFailure(error: Error, configured?: string): string {
+  if (error instanceof NodeImageMissingError && !configured && error.image === PUBLIC_NODE_IMAGE) {
+    const pull = error.pullError ? ` : ${error.pullError}` : '';
+    return (
+      `aucune image de nœud sur ce moteur Docker, ni ${OUR_NODE_IMAGE} (construite sur cette machine) ni ${PUBLIC_NODE_IMAGE} ` +
+      `(téléchargement impossible, registre injoignable${pull}). Construisez l’image de nœud et les images des TP sans registre ` +
+      `avec « ${OFFLINE_IMAGES_COMMAND} », puis relancez « npm start »`
+    );
+  }
+  return error.message;
 }

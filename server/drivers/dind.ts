@@ -1,16 +1,19 @@
 import Docker from 'dockerode';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import path from 'node:path';
+import { nodesOfShape } from '../../src/shared/nodes';
+import { engineCommand, nodeContainerSpec, nodeFlavour } from './dind-node';
+import { clusterContainers, clusterLabels, clustersOfHome, ignoreMissing, recordedShape, removeClusterObjects } from './dind-objects';
 import { execAgent } from './exec-agent';
 import { execInContainer } from './exec';
-import { LABEL, PROJECT, clusterFilter } from './labels';
+import { LABEL, PROJECT } from './labels';
 import { ensureNodeImage, imageArchive } from './images';
+import { initSwarm, joinAll, labelNodes, waitSwarmReady } from './swarm';
 import { swarmStatus } from './swarm-status';
+import { waitFor } from './wait';
 import {
   NodeUnavailableError,
-  nodeNames,
   validateClusterId,
   type ClusterNode,
   type ClusterShape,
@@ -49,13 +52,6 @@ export function nodeApiMode(api: DindOptions['api'] = 'auto', env: NodeJS.Proces
   return process.platform === 'linux' && local ? 'socket' : 'exec';
 }
 
-/** Capabilities that run a nested engine where --privileged is refused (see NOTES.md). */
-const DIND_CAPS = [
-  'SYS_ADMIN', 'NET_ADMIN', 'SYS_PTRACE', 'NET_RAW', 'MKNOD', 'SYS_CHROOT', 'SETFCAP',
-  'DAC_READ_SEARCH', 'IPC_LOCK', 'SYS_NICE',
-];
-const NODE_SOCKET = '/run/docker-en-cluster';
-
 /**
  * Docker-in-Docker driver: a private network and one container per node, each running its own
  * engine. Every object carries the project's labels, so `down` and `adopt` find everything
@@ -85,17 +81,13 @@ export class DindDriver implements Driver {
   }
 
   async nodes(cluster: string): Promise<ClusterNode[]> {
-    const containers = await this.opts.host.listContainers({ all: true, filters: clusterFilter(cluster) });
-    return containers
-      .map((c) => ({ name: c.Labels[LABEL.node] ?? '', role: (c.Labels[LABEL.role] as ClusterNode['role']) ?? 'worker' }))
-      .filter((n) => n.name)
-      .sort(byNodeOrder);
+    return (await clusterContainers(this.opts.host, cluster)).map(({ name, role }) => ({ name, role }));
   }
 
   async up(cluster: string, shape: ClusterShape): Promise<ClusterNode[]> {
     validateClusterId(cluster);
     if (shape.managers < 1) throw new Error('un cluster a au moins un manager');
-    const wanted = nodeNames(shape);
+    const wanted = nodesOfShape(shape);
     if (wanted.length > this.maxNodes) throw new Error(`au plus ${this.maxNodes} nœuds par cluster`);
     if (await this.isComplete(cluster, shape)) return wanted;
     await this.down(cluster);
@@ -114,39 +106,17 @@ export class DindDriver implements Driver {
   }
 
   async down(cluster: string): Promise<void> {
-    const host = this.opts.host;
-    const filters = clusterFilter(cluster);
-    const containers = await host.listContainers({ all: true, filters });
-    await Promise.all(
-      containers.map((c) => host.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreMissing)),
-    );
-    const volumes = (await host.listVolumes({ filters })).Volumes ?? [];
-    await Promise.all(volumes.map((v) => host.getVolume(v.Name).remove().catch(ignoreMissing)));
-    const networks = await host.listNetworks({ filters });
-    await Promise.all(networks.map((n) => host.getNetwork(n.Id).remove().catch(ignoreMissing)));
+    await removeClusterObjects(this.opts.host, cluster);
     await rm(path.join(this.opts.socketDir, cluster), { recursive: true, force: true });
     for (const key of [...this.clients.keys()]) if (key.startsWith(`${cluster}/`)) this.clients.delete(key);
   }
 
   async adopt(): Promise<string[]> {
     // Only the clusters of this data folder: other servers and tests own theirs.
-    const mine = { label: [...clusterFilter().label, `${LABEL.home}=${this.opts.socketDir}`] };
-    const containers = await this.opts.host.listContainers({ all: true, filters: mine });
-    const networks = await this.opts.host.listNetworks({ filters: mine });
-    const volumes = (await this.opts.host.listVolumes({ filters: mine })).Volumes ?? [];
-    const clusters = new Set<string>();
-    for (const o of [...containers.map((c) => c.Labels), ...networks.map((n) => n.Labels), ...volumes.map((v) => v.Labels)]) {
-      const id = o?.[LABEL.cluster];
-      if (id) clusters.add(id);
-    }
-    const builders = new Map<string, string>();
-    for (const o of [...containers.map((c) => c.Labels), ...networks.map((n) => n.Labels)]) {
-      if (o?.[LABEL.cluster] && o[LABEL.builder]) builders.set(o[LABEL.cluster]!, o[LABEL.builder]!);
-    }
     const adopted: string[] = [];
-    for (const cluster of [...clusters].sort()) {
-      if (builderAlive(builders.get(cluster))) continue;
-      const shape = await this.recordedShape(cluster);
+    for (const { cluster, building } of await clustersOfHome(this.opts.host, this.opts.socketDir)) {
+      if (building) continue;
+      const shape = await recordedShape(this.opts.host, cluster);
       if (shape && (await this.isComplete(cluster, shape))) adopted.push(cluster);
       else await this.down(cluster);
     }
@@ -154,15 +124,9 @@ export class DindDriver implements Driver {
   }
 
   async status(cluster: string): Promise<ClusterStatus> {
-    const shape = await this.recordedShape(cluster);
-    const containers = await this.opts.host.listContainers({ all: true, filters: clusterFilter(cluster) });
-    const nodes = containers
-      .map((c) => ({
-        name: c.Labels[LABEL.node] ?? '?',
-        role: (c.Labels[LABEL.role] as ClusterNode['role']) ?? 'worker',
-        reachable: c.State === 'running',
-      }))
-      .sort(byNodeOrder);
+    const shape = await recordedShape(this.opts.host, cluster);
+    const containers = await clusterContainers(this.opts.host, cluster);
+    const nodes = containers.map(({ name, role, running }) => ({ name, role, reachable: running }));
     return swarmStatus({ cluster, driver: this.kind, exists: containers.length > 0, shape, nodes }, (n) => this.docker(cluster, n));
   }
 
@@ -255,51 +219,26 @@ export class DindDriver implements Driver {
     const host = this.opts.host;
     await ensureNodeImage(host, this.opts.image);
     const privileged = await this.privilegedWorks();
-    const labels = {
-      [LABEL.project]: PROJECT,
-      [LABEL.cluster]: cluster,
-      [LABEL.builder]: `${hostname()}:${process.pid}`,
-      [LABEL.home]: this.opts.socketDir,
-    };
-    await host.createNetwork({ Name: this.networkName(cluster), Driver: 'bridge', Labels: labels, CheckDuplicate: true });
+    const flavour = nodeFlavour(await host.getImage(this.opts.image).inspect());
+    // The shared socket only in socket mode: a folder shared by Docker Desktop cannot hold one.
+    const shareSocket = nodeApiMode(this.opts.api) === 'socket';
+    const engine = engineCommand(flavour, { shareSocket, gid: process.getgid?.() });
+    const labels = clusterLabels(cluster, this.opts.socketDir);
+    const network = this.networkName(cluster);
+    await host.createNetwork({ Name: network, Driver: 'bridge', Labels: labels, CheckDuplicate: true });
     await Promise.all(
       wanted.map(async (node) => {
         const nodeLabels = { ...labels, [LABEL.node]: node.name, [LABEL.role]: node.role, [LABEL.shape]: JSON.stringify(shape) };
-        const volume = `${this.containerName(cluster, node.name)}-docker`;
+        const name = this.containerName(cluster, node.name);
+        const volume = `${name}-docker`;
         await host.createVolume({ Name: volume, Labels: nodeLabels });
         const socketDir = path.dirname(this.socketPath(cluster, node.name));
         await mkdir(socketDir, { recursive: true, mode: 0o700 });
-        // The shared socket only in socket mode: a folder shared by Docker Desktop cannot hold one.
-        const shareSocket = nodeApiMode(this.opts.api) === 'socket';
-        const groupArgs = process.getgid && process.getgid() !== 0 ? [`--group=${process.getgid()}`] : [];
-        const container = await host.createContainer({
-          name: this.containerName(cluster, node.name),
-          Hostname: node.name,
-          Image: this.opts.image,
-          Cmd: shareSocket ? [`--host=unix://${NODE_SOCKET}/docker.sock`, ...groupArgs] : [],
-          Env: ['DOCKER_TLS_CERTDIR=', ...Object.entries(this.opts.env ?? {}).map(([k, v]) => `${k}=${v}`)],
-          Labels: nodeLabels,
-          HostConfig: {
-            NetworkMode: this.networkName(cluster),
-            RestartPolicy: { Name: 'unless-stopped' },
-            Binds: [`${volume}:/var/lib/docker`, ...(shareSocket ? [`${socketDir}:${NODE_SOCKET}`] : [])],
-            // A fresh /run at every start, as on a machine that boots: no stale pid files after a power cut.
-            Tmpfs: { '/run': 'rw,exec,mode=755' },
-            ...(privileged
-              ? { Privileged: true }
-              : {
-                  CapAdd: DIND_CAPS,
-                  SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'],
-                  // The API form of --security-opt systempaths=unconfined.
-                  MaskedPaths: [],
-                  ReadonlyPaths: [],
-                  CgroupnsMode: 'host',
-                  Mounts: [{ Type: 'bind', Source: '/sys/fs/cgroup', Target: '/sys/fs/cgroup', ReadOnly: false }],
-                }),
-          },
-          NetworkingConfig: { EndpointsConfig: { [this.networkName(cluster)]: { Aliases: [node.name] } } },
-        } as Docker.ContainerCreateOptions);
-        await container.start();
+        const spec = nodeContainerSpec({
+          name, hostname: node.name, image: this.opts.image, network, volume, labels: nodeLabels, engine,
+          socketDir: shareSocket ? socketDir : undefined, privileged, extraEnv: this.opts.env,
+        });
+        await (await host.createContainer(spec)).start();
       }),
     );
     await Promise.all(wanted.map((n) => this.waitForEngine(cluster, n.name)));
@@ -309,39 +248,14 @@ export class DindDriver implements Driver {
   }
 
   private async formSwarm(cluster: string, shape: ClusterShape, wanted: ClusterNode[]): Promise<void> {
-    const ips = new Map<string, string>();
-    for (const n of wanted) ips.set(n.name, await this.nodeAddress(cluster, n.name));
-    const [first, ...rest] = wanted;
-    const leader = await this.docker(cluster, first!.name);
-    await leader.swarmInit({ ListenAddr: '0.0.0.0:2377', AdvertiseAddr: ips.get(first!.name) });
-    const tokens = (await leader.swarmInspect()) as { JoinTokens: { Worker: string; Manager: string } };
-    const join = async (n: ClusterNode) => {
-      const client = await this.docker(cluster, n.name);
-      await client.swarmJoin({
-        ListenAddr: '0.0.0.0:2377',
-        AdvertiseAddr: ips.get(n.name),
-        RemoteAddrs: [`${ips.get(first!.name)}:2377`],
-        JoinToken: n.role === 'manager' ? tokens.JoinTokens.Manager : tokens.JoinTokens.Worker,
-      });
-    };
-    // Managers one at a time (each join changes the Raft membership), workers together.
-    for (const n of rest.filter((n) => n.role === 'manager')) await join(n);
-    await Promise.all(rest.filter((n) => n.role === 'worker').map(join));
-    await waitFor(async () => {
-      const nodes = await leader.listNodes();
-      return nodes.length === wanted.length && nodes.every((n) => n.Status?.State === 'ready');
-    }, 30_000, 'les nœuds ne sont pas tous prêts dans le swarm');
-    if (shape.labels) {
-      const nodes = await leader.listNodes();
-      for (const [name, nodeLabels] of Object.entries(shape.labels)) {
-        const node = nodes.find((n) => n.Description?.Hostname === name);
-        if (!node) throw new Error(`label sur un nœud inconnu : ${name}`);
-        await leader.getNode(node.ID).update({
-          _query: { version: node.Version?.Index },
-          _body: { ...node.Spec, Labels: { ...(node.Spec?.Labels ?? {}), ...nodeLabels } },
-        });
-      }
-    }
+    const members = await Promise.all(
+      wanted.map(async (n) => ({ ...n, docker: await this.docker(cluster, n.name), advertiseAddr: await this.nodeAddress(cluster, n.name) })),
+    );
+    const [leader, ...rest] = members;
+    await initSwarm(leader!.docker, leader!.advertiseAddr);
+    await joinAll(leader!.docker, rest);
+    await waitSwarmReady(leader!.docker, wanted.length);
+    if (shape.labels) await labelNodes(leader!.docker, shape.labels);
   }
 
   private async nodeAddress(cluster: string, node: string): Promise<string> {
@@ -382,17 +296,6 @@ export class DindDriver implements Driver {
     return container;
   }
 
-  private async recordedShape(cluster: string): Promise<ClusterShape | undefined> {
-    const containers = await this.opts.host.listContainers({ all: true, filters: clusterFilter(cluster) });
-    const raw = containers.find((c) => c.Labels[LABEL.shape])?.Labels[LABEL.shape];
-    if (!raw) return undefined;
-    try {
-      return JSON.parse(raw) as ClusterShape;
-    } catch {
-      return undefined;
-    }
-  }
-
   private markerPath(cluster: string): string {
     return path.join(this.opts.socketDir, cluster, 'complete');
   }
@@ -404,56 +307,8 @@ export class DindDriver implements Driver {
   private async isComplete(cluster: string, shape: ClusterShape): Promise<boolean> {
     const marker = await readFile(this.markerPath(cluster), 'utf8').catch(() => undefined);
     if (marker !== JSON.stringify(shape)) return false;
-    const containers = await this.opts.host.listContainers({ all: true, filters: clusterFilter(cluster) });
-    const wanted = nodeNames(shape);
-    return containers.length === wanted.length && wanted.every((n) => containers.some((c) => c.Labels[LABEL.node] === n.name));
-  }
-}
-
-/** Another live process on this machine is building that cluster right now. */
-function builderAlive(builder: string | undefined): boolean {
-  if (!builder) return false;
-  const [host, pid] = builder.split(':');
-  if (host !== hostname() || Number(pid) === process.pid) return false;
-  try {
-    process.kill(Number(pid), 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function byNodeOrder(a: { name: string; role: string }, b: { name: string; role: string }): number {
-  if (a.role !== b.role) return a.role === 'manager' ? -1 : 1;
-  return a.name.localeCompare(b.name, 'en', { numeric: true });
-}
-
-function ignoreMissing(error: { statusCode?: number }): void {
-  if (error?.statusCode === 404 || error?.statusCode === 409) return;
-  throw error;
-}
-
-/** Polls `probe` until it returns true; `check` may throw to stop early with a better error. */
-export async function waitFor(
-  probe: () => Promise<boolean>,
-  timeoutMs: number,
-  message: string,
-  check?: () => Promise<void>,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let delay = 50;
-  let last: unknown;
-  for (;;) {
-    try {
-      if (await probe()) return;
-    } catch (error) {
-      last = error;
-    }
-    if (check) await check();
-    if (Date.now() > deadline) {
-      throw new Error(`${message} (${timeoutMs / 1000} s)${last instanceof Error ? ` : ${last.message}` : ''}`);
-    }
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 2, 500);
+    const containers = await clusterContainers(this.opts.host, cluster);
+    const wanted = nodesOfShape(shape);
+    return containers.length === wanted.length && wanted.every((n) => containers.some((c) => c.name === n.name));
   }
 }

@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { Agent } from 'node:http';
-import { Duplex } from 'node:stream';
+import { Duplex, PassThrough, Writable } from 'node:stream';
 
 /**
  * An HTTP agent whose connections are `docker system dial-stdio` processes run inside a node
@@ -31,35 +31,44 @@ async function dialStdio(container: Docker.Container): Promise<Duplex> {
     Tty: false,
   });
   const raw = (await exec.start({ hijack: true, stdin: true })) as unknown as Duplex;
-  return new DemuxedStream(raw);
+  return new ExecSocket(raw, container.modem);
 }
 
 /**
- * The hijacked exec stream multiplexes stdout and stderr in frames (8-byte header: stream type,
- * 3 zero bytes, big-endian length). The HTTP client wants the bare byte stream of stdout.
+ * The hijacked exec stream multiplexes stdout and stderr in frames; docker-modem's demuxStream
+ * splits them. The HTTP client gets a socket-like duplex: stdout to read, stdin to write.
  */
-class DemuxedStream extends Duplex {
-  private pending: Buffer = Buffer.alloc(0);
+class ExecSocket extends Duplex {
+  private readonly stdout = new PassThrough();
 
-  constructor(private readonly raw: Duplex) {
+  constructor(
+    private readonly raw: Duplex,
+    modem: { demuxStream(stream: NodeJS.ReadableStream, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): void },
+  ) {
     super();
-    raw.on('data', (chunk: Buffer) => this.demux(chunk));
-    raw.on('end', () => this.push(null));
-    raw.on('close', () => this.destroy());
+    // dial-stdio writes only its own errors on stderr: nothing the HTTP client should read.
+    modem.demuxStream(raw, this.stdout, new Writable({ write: (_chunk, _encoding, done) => done() }));
+    this.stdout.on('data', (chunk: Buffer) => {
+      if (!this.push(chunk)) raw.pause();
+    });
+    // The demuxer hands data over asynchronously: end only once the last of it went through.
+    let rawClosed = false;
+    this.stdout.on('end', () => this.push(null));
+    this.once('end', () => {
+      if (rawClosed) this.destroy();
+    });
+    raw.on('end', () => this.stdout.end());
+    raw.on('close', () => {
+      rawClosed = true;
+      this.stdout.end();
+      if (this.readableEnded) this.destroy();
+    });
     raw.on('error', (error) => this.destroy(error));
   }
 
-  private demux(chunk: Buffer): void {
-    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
-    while (this.pending.length >= 8) {
-      const size = this.pending.readUInt32BE(4);
-      if (this.pending.length < 8 + size) break;
-      if (this.pending[0] === 1) this.push(this.pending.subarray(8, 8 + size));
-      this.pending = this.pending.subarray(8 + size);
-    }
+  override _read(): void {
+    this.raw.resume();
   }
-
-  override _read(): void {}
 
   override _write(chunk: Buffer, encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     this.raw.write(chunk, encoding, callback);

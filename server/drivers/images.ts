@@ -58,12 +58,32 @@ export async function hasImage(host: Docker, name: string): Promise<boolean> {
   return host.getImage(name).inspect().then(() => true, () => false);
 }
 
+/** The one command that builds, without a registry, every image the labs need. */
+export const OFFLINE_IMAGES_COMMAND = 'sudo bash server/images/build-offline-images.sh';
+
+/** Neither the configured node image nor a way to get it: says what is missing, in French. */
+export class NodeImageMissingError extends Error {
+  constructor(
+    readonly image: string,
+    readonly pullError?: string,
+  ) {
+    super(
+      image === PUBLIC_NODE_IMAGE
+        ? `l’image de nœud ${image} est absente et ne peut pas être téléchargée (${pullError ?? 'registre injoignable'})`
+        : `l’image de nœud ${image} est absente : construisez-la (bash server/images/build-node-image.sh ${image})`,
+    );
+    this.name = 'NodeImageMissingError';
+  }
+}
+
 /** The node image on the host: docker:dind is pulled once; ours must be built. */
 export async function ensureNodeImage(host: Docker, image: string): Promise<void> {
   if (await hasImage(host, image)) return;
-  if (image !== PUBLIC_NODE_IMAGE) {
-    throw new Error(`l’image de nœud ${image} est absente : construisez-la (bash server/images/build-node-image.sh ${image})`);
+  if (image !== PUBLIC_NODE_IMAGE) throw new NodeImageMissingError(image);
+  try {
+    const stream = await host.pull(image);
+    await new Promise<void>((resolve, reject) => host.modem.followProgress(stream, (err) => (err ? reject(err) : resolve())));
+  } catch (error) {
+    throw new NodeImageMissingError(image, (error as Error).message);
   }
-  const stream = await host.pull(image);
-  await new Promise<void>((resolve, reject) => host.modem.followProgress(stream, (err) => (err ? reject(err) : resolve())));
 }

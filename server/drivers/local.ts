@@ -1,9 +1,9 @@
 import Docker from 'dockerode';
 import { spawn } from 'node:child_process';
 import { swarmStatus } from './swarm-status';
+import { nodesOfShape } from '../../src/shared/nodes';
 import {
   UnsupportedShapeError,
-  nodeNames,
   type ClusterNode,
   type ClusterShape,
   type ClusterStatus,
@@ -26,9 +26,10 @@ export class LocalDriver implements Driver {
   constructor(private readonly host: Docker) {}
 
   private check(shape: ClusterShape): void {
-    if (nodeNames(shape).length > 1) {
+    const count = nodesOfShape(shape).length;
+    if (count > 1) {
       throw new UnsupportedShapeError(
-        `ce TP demande ${nodeNames(shape).length} nœuds, mais le mode « local » n’en a qu’un (le moteur Docker de votre machine). ` +
+        `ce TP demande ${count} nœuds, mais le mode « local » n’en a qu’un (le moteur Docker de votre machine). ` +
           'Installez Docker avec les conteneurs privilégiés (Docker-in-Docker) ou utilisez les VM Vagrant.',
       );
     }

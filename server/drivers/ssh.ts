@@ -4,11 +4,12 @@ import type { Readable } from 'node:stream';
 import { Client, type ConnectConfig } from 'ssh2';
 import { imageArchive } from './images';
 import { knownKeys, type InventoryNode, type SshInventory } from './inventory';
+import { nodesOfShape } from '../../src/shared/nodes';
+import { initSwarm, isReadyMember, joinAll, labelNodes, swarmInfo } from './swarm';
 import { swarmStatus } from './swarm-status';
 import {
   NodeUnavailableError,
   UnsupportedShapeError,
-  nodeNames,
   type ClusterNode,
   type ClusterShape,
   type ClusterStatus,
@@ -24,7 +25,9 @@ export interface SshDriverOptions {
   cacheDir: string;
 }
 
-const CONNECT_TIMEOUT_MS = 10_000;
+// Generous: a loaded server (a whole room on one machine) can take long to complete a handshake.
+const CONNECT_TIMEOUT_MS = 30_000;
+const LEAVE = 'docker swarm leave --force >/dev/null 2>&1 || true';
 
 /**
  * Machines reached over SSH: a lab room, cloud VMs, or Vagrant VMs (server/drivers/vagrant.ts).
@@ -49,7 +52,7 @@ export class SshDriver implements Driver {
   }
 
   private used(shape: ClusterShape): InventoryNode[] {
-    const wanted = nodeNames(shape);
+    const wanted = nodesOfShape(shape);
     const missing = wanted.filter((w) => !this.opts.inventory.nodes.some((n) => n.name === w.name));
     if (missing.length) {
       throw new UnsupportedShapeError(
@@ -133,48 +136,26 @@ export class SshDriver implements Driver {
     const machines = this.used(shape);
     for (const m of machines) await this.checkEngine(m);
     if (shape.swarm === 'bare') {
-      for (const m of machines) await this.root(m, 'docker swarm leave --force >/dev/null 2>&1 || true');
+      for (const m of machines) await this.root(m, LEAVE);
       return machines.map((m) => ({ name: m.name, role: m.role }));
     }
     const [first, ...rest] = machines;
     const leader = await this.docker('', first!.name);
-    const info = (await leader.info()) as { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean; Cluster?: { ID?: string } } };
-    if (!info.Swarm?.ControlAvailable) {
-      await this.root(first!, 'docker swarm leave --force >/dev/null 2>&1 || true');
-      await leader.swarmInit({ ListenAddr: '0.0.0.0:2377', AdvertiseAddr: first!.advertiseAddr });
+    if (!(await swarmInfo(leader)).ControlAvailable) {
+      await this.root(first!, LEAVE);
+      await initSwarm(leader, first!.advertiseAddr);
     }
-    const swarm = (await leader.swarmInspect()) as { ID: string; JoinTokens: { Worker: string; Manager: string } };
-    // The address other nodes join: what the leader advertises (advertiseAddr may be an interface name).
-    const self = (await leader.info()) as { Swarm?: { NodeID?: string } };
-    const leaderNode = (await leader.getNode(self.Swarm!.NodeID!).inspect()) as { ManagerStatus?: { Addr?: string } };
-    const joinAddr = leaderNode.ManagerStatus?.Addr ?? `${first!.advertiseAddr}:2377`;
-    for (const m of rest) {
-      const client = await this.docker('', m.name);
-      const own = (await client.info()) as { Swarm?: { LocalNodeState?: string; Cluster?: { ID?: string }; ControlAvailable?: boolean } };
-      const member = own.Swarm?.LocalNodeState === 'active' && (own.Swarm.Cluster?.ID === swarm.ID || !own.Swarm.ControlAvailable);
-      if (member && (await this.inSwarm(leader, m.name))) continue;
-      await this.root(m, 'docker swarm leave --force >/dev/null 2>&1 || true');
-      await client.swarmJoin({
-        ListenAddr: '0.0.0.0:2377',
-        AdvertiseAddr: m.advertiseAddr,
-        RemoteAddrs: [joinAddr],
-        JoinToken: m.role === 'manager' ? swarm.JoinTokens.Manager : swarm.JoinTokens.Worker,
-      });
-    }
-    if (shape.labels) {
-      const nodes = (await leader.listNodes()) as unknown as { ID: string; Version?: { Index?: number }; Spec?: Record<string, unknown> & { Labels?: Record<string, string> }; Description?: { Hostname?: string } }[];
-      for (const [name, labels] of Object.entries(shape.labels)) {
-        const node = nodes.find((n) => n.Description?.Hostname === name);
-        if (!node) throw new Error(`label sur un nœud inconnu du swarm : ${name} (le nom d’hôte de la machine doit être ${name})`);
-        await leader.getNode(node.ID).update({ _query: { version: node.Version?.Index }, _body: { ...node.Spec, Labels: { ...(node.Spec?.Labels ?? {}), ...labels } } });
-      }
-    }
+    const members = await Promise.all(rest.map(async (m) => ({ name: m.name, role: m.role, advertiseAddr: m.advertiseAddr, docker: await this.docker('', m.name) })));
+    // Machines are kept between labs: a node already in this swarm stays, any other leaves first.
+    await joinAll(leader, members, async (member, tokens) => {
+      const own = await swarmInfo(member.docker);
+      const inThisSwarm = own.LocalNodeState === 'active' && (own.Cluster?.ID === tokens.swarmId || !own.ControlAvailable);
+      if (inThisSwarm && (await isReadyMember(leader, member.name))) return 'skip';
+      await this.root(this.machine(member.name), LEAVE);
+      return 'join';
+    });
+    if (shape.labels) await labelNodes(leader, shape.labels, ` (le nom d’hôte de la machine doit être le nom du nœud)`);
     return machines.map((m) => ({ name: m.name, role: m.role }));
-  }
-
-  private async inSwarm(leader: Docker, hostname: string): Promise<boolean> {
-    const nodes = (await leader.listNodes()) as unknown as { Description?: { Hostname?: string }; Status?: { State?: string } }[];
-    return nodes.some((n) => n.Description?.Hostname === hostname && n.Status?.State === 'ready');
   }
 
   private async checkEngine(m: InventoryNode): Promise<void> {
@@ -276,7 +257,11 @@ export class SshDriver implements Driver {
   /** A failure on a real machine: stop its engine (and start it back). */
   async power(_cluster: string, node: string, state: 'on' | 'off'): Promise<void> {
     const m = this.machine(node);
-    const command = state === 'off' ? 'systemctl stop docker.socket docker' : 'systemctl start docker';
+    // systemd on a VM; the init script where there is none (the docker provider of vagrant/Vagrantfile).
+    const command =
+      state === 'off'
+        ? 'if [ -d /run/systemd/system ]; then systemctl stop docker.socket docker; else service docker stop; fi'
+        : 'if [ -d /run/systemd/system ]; then systemctl start docker; else service docker start; fi';
     const result = await this.root(m, command);
     if (result.code !== 0) throw new Error(`${command} sur ${node} : ${result.stderr.trim()}`);
   }

@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import { findManager, listSwarmNodes } from './swarm';
 import type { ClusterStatus, NodeRole, NodeStatus } from './types';
 
 /**
@@ -9,45 +10,32 @@ export async function swarmStatus(
   base: ClusterStatus,
   client: (node: string) => Promise<Docker>,
 ): Promise<ClusterStatus> {
-  const candidates = base.nodes.filter((n) => n.reachable);
-  for (const candidate of candidates) {
-    let docker: Docker;
-    let swarmNodes: Docker.Node[];
-    try {
-      docker = await client(candidate.name);
-      const info = (await docker.info()) as { Swarm?: { ControlAvailable?: boolean } };
-      if (!info.Swarm?.ControlAvailable) continue;
-      swarmNodes = (await docker.listNodes()) as unknown as Docker.Node[];
-    } catch {
-      continue;
-    }
-    const tasks = (await docker.listTasks({ filters: { 'desired-state': ['running'] } })) as Array<{ NodeID?: string; Status?: { State?: string } }>;
-    const nodes: NodeStatus[] = base.nodes.map((n) => {
-      const s = (swarmNodes as unknown as SwarmNode[]).find((x) => x.Description?.Hostname === n.name);
-      if (!s) return n;
-      return {
-        ...n,
-        swarm: {
-          id: s.ID,
-          hostname: s.Description?.Hostname ?? n.name,
-          role: (s.Spec?.Role ?? 'worker') as NodeRole,
-          availability: (s.Spec?.Availability ?? 'active') as 'active' | 'pause' | 'drain',
-          state: s.Status?.State ?? 'unknown',
-          leader: Boolean(s.ManagerStatus?.Leader),
-          labels: s.Spec?.Labels ?? {},
-          tasks: tasks.filter((t) => t.NodeID === s.ID && t.Status?.State === 'running').length,
-        },
-      };
-    });
-    return { ...base, nodes };
+  const { manager } = await findManager(base.nodes.filter((n) => n.reachable), client);
+  if (!manager) return base;
+  let swarmNodes;
+  let tasks: Array<{ NodeID?: string; Status?: { State?: string } }>;
+  try {
+    swarmNodes = await listSwarmNodes(manager.docker);
+    tasks = (await manager.docker.listTasks({ filters: { 'desired-state': ['running'] } })) as typeof tasks;
+  } catch {
+    return base;
   }
-  return base;
-}
-
-interface SwarmNode {
-  ID: string;
-  Description?: { Hostname?: string };
-  Spec?: { Role?: string; Availability?: string; Labels?: Record<string, string> };
-  Status?: { State?: string };
-  ManagerStatus?: { Leader?: boolean };
+  const nodes: NodeStatus[] = base.nodes.map((n) => {
+    const s = swarmNodes.find((x) => x.Description?.Hostname === n.name);
+    if (!s) return n;
+    return {
+      ...n,
+      swarm: {
+        id: s.ID,
+        hostname: s.Description?.Hostname ?? n.name,
+        role: (s.Spec?.Role ?? 'worker') as NodeRole,
+        availability: (s.Spec?.Availability ?? 'active') as 'active' | 'pause' | 'drain',
+        state: s.Status?.State ?? 'unknown',
+        leader: Boolean(s.ManagerStatus?.Leader),
+        labels: s.Spec?.Labels ?? {},
+        tasks: tasks.filter((t) => t.NodeID === s.ID && t.Status?.State === 'running').length,
+      },
+    };
+  });
+  return { ...base, nodes };
 }

@@ -1,4 +1,10 @@
 import type Docker from 'dockerode';
+import type { NamedNode, NodeRole } from '../../src/shared/nodes';
+
+export type { NodeRole } from '../../src/shared/nodes';
+
+/** The backend the server is asked for (`--driver`, DEC_DRIVER). */
+export type DriverChoice = 'auto' | 'dind' | 'local' | 'ssh' | 'vagrant' | 'none';
 
 /** A command line for node-pty (same shape as the terminal gateway's). */
 export interface ShellSpec {
@@ -20,12 +26,7 @@ export interface ClusterShape {
 
 export const DEFAULT_SHAPE: ClusterShape = { managers: 1, workers: 2, swarm: 'ready' };
 
-export type NodeRole = 'manager' | 'worker';
-
-export interface ClusterNode {
-  name: string;
-  role: NodeRole;
-}
+export type ClusterNode = NamedNode;
 
 export interface NodeStatus extends ClusterNode {
   /** The machine (container, VM) answers. */
@@ -58,10 +59,12 @@ export interface ExecResult {
 }
 
 /**
- * A driver is the only code that knows how a node is reached (docker exec, ssh…).
- * Terminals and the checker ask it; they never build `docker` or `ssh` command lines.
+ * A driver is the only code that knows how a node is reached (docker exec, ssh…). Terminals and
+ * the checker ask it; they never build `docker` or `ssh` command lines. Its three faces are
+ * separate interfaces, so each consumer depends on the part it uses: the cluster manager on the
+ * lifecycle, terminals and the checker on node access, the failure labs on power.
  */
-export interface Driver {
+export interface ClusterLifecycle {
   readonly kind: 'dind' | 'local' | 'ssh';
   /** What this driver can run, checked before a lab starts. */
   readonly maxNodes: number;
@@ -74,17 +77,26 @@ export interface Driver {
   status(cluster: string): Promise<ClusterStatus>;
   /** Complete clusters this driver finds (after a server restart); removes half-built ones. */
   adopt(): Promise<string[]>;
+  /** Makes host images available in every node's engine (no registry pulls). */
+  loadImages(cluster: string, images: string[]): Promise<void>;
+}
+
+export interface NodeAccess {
+  /** The nodes the cluster has now (empty when it does not exist). */
   nodes(cluster: string): Promise<ClusterNode[]>;
   /** The command node-pty runs to open a login shell on a node, or to run `command` in a terminal there. */
   shell(cluster: string, node: string, command?: string): Promise<ShellSpec>;
   /** A Docker API client talking to that node's engine. */
   docker(cluster: string, node: string): Promise<Docker>;
   exec(cluster: string, node: string, cmd: string[], input?: string): Promise<ExecResult>;
-  /** Makes host images available in every node's engine (no registry pulls). */
-  loadImages(cluster: string, images: string[]): Promise<void>;
+}
+
+export interface NodePower {
   /** Pulls the plug of a node's machine (`off`) or plugs it back (`on`): the failure labs. */
   power(cluster: string, node: string, state: 'on' | 'off'): Promise<void>;
 }
+
+export interface Driver extends ClusterLifecycle, NodeAccess, NodePower {}
 
 /** The node does not exist or does not answer: reported to learners in French. */
 export class NodeUnavailableError extends Error {
@@ -103,13 +115,6 @@ export class UnsupportedShapeError extends Error {
     super(message);
     this.name = 'UnsupportedShapeError';
   }
-}
-
-export function nodeNames(shape: ClusterShape): ClusterNode[] {
-  const nodes: ClusterNode[] = [];
-  for (let i = 1; i <= shape.managers; i++) nodes.push({ name: `manager${i}`, role: 'manager' });
-  for (let i = 1; i <= shape.workers; i++) nodes.push({ name: `worker${i}`, role: 'worker' });
-  return nodes;
 }
 
 /** Cluster ids become container and network names: keep them short and safe. */

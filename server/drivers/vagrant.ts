@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { isNodeName, roleOf } from '../../src/shared/nodes';
 import type { SshInventory } from './inventory';
 
 const run = promisify(execFile);
@@ -48,7 +49,7 @@ export async function vagrantInventory(vagrantDir: string, dataDir: string): Pro
   } catch (error) {
     throw new Error(`« vagrant ssh-config » a échoué dans ${vagrantDir} : les VM sont-elles démarrées (vagrant up) ? (${(error as Error).message.split('\n')[0]})`);
   }
-  const hosts = parseSshConfig(stdout).filter((h) => /^(manager|worker)[1-9]$/.test(h.name));
+  const hosts = parseSshConfig(stdout).filter((h) => isNodeName(h.name));
   if (!hosts.some((h) => h.name === 'manager1')) throw new Error('aucune VM manager1 dans « vagrant ssh-config »');
   const knownHosts = path.join(dataDir, 'vagrant_known_hosts');
   await mkdir(dataDir, { recursive: true });
@@ -67,7 +68,7 @@ export async function vagrantInventory(vagrantDir: string, dataDir: string): Pro
     sudo: 'sudo -n',
     nodes: hosts.map((h) => ({
       name: h.name,
-      role: h.name.startsWith('manager') ? 'manager' : 'worker',
+      role: roleOf(h.name),
       host: h.host,
       port: h.port,
       user: h.user,

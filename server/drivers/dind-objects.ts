@@ -1,0 +1,97 @@
+import type Docker from 'dockerode';
+import { hostname } from 'node:os';
+import { byNodeOrder, roleOf, type NamedNode } from '../../src/shared/nodes';
+import { LABEL, PROJECT, clusterFilter } from './labels';
+import type { ClusterShape } from './types';
+
+/**
+ * The Docker objects of DinD clusters on the host engine, found by their labels: every object
+ * carries them, so listing, removal and adoption work even after a crash of the server.
+ */
+
+export interface NodeContainer extends NamedNode {
+  running: boolean;
+}
+
+/** The node containers of a cluster, in node order. */
+export async function clusterContainers(host: Docker, cluster: string): Promise<NodeContainer[]> {
+  const containers = await host.listContainers({ all: true, filters: clusterFilter(cluster) });
+  return containers
+    .filter((c) => c.Labels[LABEL.node])
+    .map((c) => {
+      const name = c.Labels[LABEL.node]!;
+      return { name, role: roleOf(name), running: c.State === 'running' };
+    })
+    .sort(byNodeOrder);
+}
+
+/** Removes every container (with its anonymous volumes), volume and network of a cluster. */
+export async function removeClusterObjects(host: Docker, cluster: string): Promise<void> {
+  const filters = clusterFilter(cluster);
+  const containers = await host.listContainers({ all: true, filters });
+  await Promise.all(containers.map((c) => host.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreMissing)));
+  const volumes = (await host.listVolumes({ filters })).Volumes ?? [];
+  await Promise.all(volumes.map((v) => host.getVolume(v.Name).remove().catch(ignoreMissing)));
+  const networks = await host.listNetworks({ filters });
+  await Promise.all(networks.map((n) => host.getNetwork(n.Id).remove().catch(ignoreMissing)));
+}
+
+/** The clusters that have objects labelled with this data folder, and whether their builder still runs. */
+export async function clustersOfHome(host: Docker, home: string): Promise<{ cluster: string; building: boolean }[]> {
+  const mine = { label: [...clusterFilter().label, `${LABEL.home}=${home}`] };
+  const containers = await host.listContainers({ all: true, filters: mine });
+  const networks = await host.listNetworks({ filters: mine });
+  const volumes = (await host.listVolumes({ filters: mine })).Volumes ?? [];
+  const clusters = new Set<string>();
+  for (const o of [...containers.map((c) => c.Labels), ...networks.map((n) => n.Labels), ...volumes.map((v) => v.Labels)]) {
+    const id = o?.[LABEL.cluster];
+    if (id) clusters.add(id);
+  }
+  const builders = new Map<string, string>();
+  for (const o of [...containers.map((c) => c.Labels), ...networks.map((n) => n.Labels)]) {
+    const id = o?.[LABEL.cluster];
+    const builder = o?.[LABEL.builder];
+    if (id && builder) builders.set(id, builder);
+  }
+  return [...clusters].sort().map((cluster) => ({ cluster, building: builderAlive(builders.get(cluster)) }));
+}
+
+/** The shape recorded on a cluster's containers when it was built. */
+export async function recordedShape(host: Docker, cluster: string): Promise<ClusterShape | undefined> {
+  const containers = await host.listContainers({ all: true, filters: clusterFilter(cluster) });
+  const raw = containers.find((c) => c.Labels[LABEL.shape])?.Labels[LABEL.shape];
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw) as ClusterShape;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The labels of every object of a cluster being built by this process. */
+export function clusterLabels(cluster: string, home: string): Record<string, string> {
+  return {
+    [LABEL.project]: PROJECT,
+    [LABEL.cluster]: cluster,
+    [LABEL.builder]: `${hostname()}:${process.pid}`,
+    [LABEL.home]: home,
+  };
+}
+
+/** Another live process on this machine is building that cluster right now. */
+function builderAlive(builder: string | undefined): boolean {
+  if (!builder) return false;
+  const [host, pid] = builder.split(':');
+  if (host !== hostname() || Number(pid) === process.pid) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function ignoreMissing(error: { statusCode?: number }): void {
+  if (error?.statusCode === 404 || error?.statusCode === 409) return;
+  throw error;
+}
