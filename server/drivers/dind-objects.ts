@@ -14,8 +14,8 @@ export interface NodeContainer extends NamedNode {
 }
 
 /** The node containers of a cluster, in node order. */
-export async function clusterContainers(host: Docker, cluster: string): Promise<NodeContainer[]> {
-  const containers = await host.listContainers({ all: true, filters: clusterFilter(cluster) });
+export async function clusterContainers(host: Docker, cluster: string, home: string): Promise<NodeContainer[]> {
+  const containers = await host.listContainers({ all: true, filters: clusterFilter(cluster, home) });
   return containers
     .filter((c) => c.Labels[LABEL.node])
     .map((c) => {
@@ -25,9 +25,9 @@ export async function clusterContainers(host: Docker, cluster: string): Promise<
     .sort(byNodeOrder);
 }
 
-/** Removes every container (with its anonymous volumes), volume and network of a cluster. */
-export async function removeClusterObjects(host: Docker, cluster: string): Promise<void> {
-  const filters = clusterFilter(cluster);
+/** Removes every container (with its anonymous volumes), volume and network of a cluster of this data folder. */
+export async function removeClusterObjects(host: Docker, cluster: string, home: string): Promise<void> {
+  const filters = clusterFilter(cluster, home);
   const containers = await host.listContainers({ all: true, filters });
   await Promise.all(containers.map((c) => host.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreMissing)));
   const volumes = (await host.listVolumes({ filters })).Volumes ?? [];
@@ -38,7 +38,7 @@ export async function removeClusterObjects(host: Docker, cluster: string): Promi
 
 /** The clusters that have objects labelled with this data folder, and whether their builder still runs. */
 export async function clustersOfHome(host: Docker, home: string): Promise<{ cluster: string; building: boolean }[]> {
-  const mine = { label: [...clusterFilter().label, `${LABEL.home}=${home}`] };
+  const mine = clusterFilter(undefined, home);
   const containers = await host.listContainers({ all: true, filters: mine });
   const networks = await host.listNetworks({ filters: mine });
   const volumes = (await host.listVolumes({ filters: mine })).Volumes ?? [];
@@ -57,8 +57,8 @@ export async function clustersOfHome(host: Docker, home: string): Promise<{ clus
 }
 
 /** The shape recorded on a cluster's containers when it was built. */
-export async function recordedShape(host: Docker, cluster: string): Promise<ClusterShape | undefined> {
-  const containers = await host.listContainers({ all: true, filters: clusterFilter(cluster) });
+export async function recordedShape(host: Docker, cluster: string, home: string): Promise<ClusterShape | undefined> {
+  const containers = await host.listContainers({ all: true, filters: clusterFilter(cluster, home) });
   const raw = containers.find((c) => c.Labels[LABEL.shape])?.Labels[LABEL.shape];
   if (!raw) return undefined;
   try {

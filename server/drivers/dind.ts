@@ -81,7 +81,7 @@ export class DindDriver implements Driver {
   }
 
   async nodes(cluster: string): Promise<ClusterNode[]> {
-    return (await clusterContainers(this.opts.host, cluster)).map(({ name, role }) => ({ name, role }));
+    return (await clusterContainers(this.opts.host, cluster, this.opts.socketDir)).map(({ name, role }) => ({ name, role }));
   }
 
   async up(cluster: string, shape: ClusterShape): Promise<ClusterNode[]> {
@@ -106,7 +106,7 @@ export class DindDriver implements Driver {
   }
 
   async down(cluster: string): Promise<void> {
-    await removeClusterObjects(this.opts.host, cluster);
+    await removeClusterObjects(this.opts.host, cluster, this.opts.socketDir);
     await rm(path.join(this.opts.socketDir, cluster), { recursive: true, force: true });
     for (const key of [...this.clients.keys()]) if (key.startsWith(`${cluster}/`)) this.clients.delete(key);
   }
@@ -116,7 +116,7 @@ export class DindDriver implements Driver {
     const adopted: string[] = [];
     for (const { cluster, building } of await clustersOfHome(this.opts.host, this.opts.socketDir)) {
       if (building) continue;
-      const shape = await recordedShape(this.opts.host, cluster);
+      const shape = await recordedShape(this.opts.host, cluster, this.opts.socketDir);
       if (shape && (await this.isComplete(cluster, shape))) adopted.push(cluster);
       else await this.down(cluster);
     }
@@ -124,8 +124,8 @@ export class DindDriver implements Driver {
   }
 
   async status(cluster: string): Promise<ClusterStatus> {
-    const shape = await recordedShape(this.opts.host, cluster);
-    const containers = await clusterContainers(this.opts.host, cluster);
+    const shape = await recordedShape(this.opts.host, cluster, this.opts.socketDir);
+    const containers = await clusterContainers(this.opts.host, cluster, this.opts.socketDir);
     const nodes = containers.map(({ name, role, running }) => ({ name, role, reachable: running }));
     return swarmStatus({ cluster, driver: this.kind, exists: containers.length > 0, shape, nodes }, (n) => this.docker(cluster, n));
   }
@@ -307,7 +307,7 @@ export class DindDriver implements Driver {
   private async isComplete(cluster: string, shape: ClusterShape): Promise<boolean> {
     const marker = await readFile(this.markerPath(cluster), 'utf8').catch(() => undefined);
     if (marker !== JSON.stringify(shape)) return false;
-    const containers = await clusterContainers(this.opts.host, cluster);
+    const containers = await clusterContainers(this.opts.host, cluster, this.opts.socketDir);
     const wanted = nodesOfShape(shape);
     return containers.length === wanted.length && wanted.every((n) => containers.some((c) => c.name === n.name));
   }

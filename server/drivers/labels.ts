@@ -13,6 +13,13 @@ export const LABEL = {
 
 export const PROJECT = 'docker-en-cluster';
 
-export function clusterFilter(cluster?: string): { label: string[] } {
-  return { label: cluster ? [`${LABEL.project}=${PROJECT}`, `${LABEL.cluster}=${cluster}`] : [`${LABEL.project}=${PROJECT}`] };
+/**
+ * Docker filters for the project's objects, of one cluster and one data folder when given: two
+ * data folders (a test and `npm start`) may use the same cluster id without touching each other.
+ */
+export function clusterFilter(cluster?: string, home?: string): { label: string[] } {
+  const label = [`${LABEL.project}=${PROJECT}`];
+  if (cluster) label.push(`${LABEL.cluster}=${cluster}`);
+  if (home) label.push(`${LABEL.home}=${home}`);
+  return { label };
 }
