@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { NODE_NAME, NODE_NAME_HINT, roleOf } from '../../src/shared/nodes';
 
 /**
  * The machines of an SSH cluster: written by hand for a lab room or cloud VMs, or generated
@@ -85,7 +86,7 @@ export function parseInventory(file: string, text: string): SshInventory {
     sudo: inv.sudo,
     nodes: inv.nodes.map((n) => ({
       name: n.name,
-      role: n.name.startsWith('manager') ? 'manager' : 'worker',
+      role: roleOf(n.name),
       host: n.host,
       port: n.port,
       user: n.user ?? inv.user,

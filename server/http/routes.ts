@@ -2,12 +2,14 @@
 // (server/app.ts) matches a request here first and enforces `role` in one place; a handler
 // exists for each name (server/http/api.ts), so a route cannot be added without its role.
 
+
+import { NODE_NAME } from '../../src/shared/nodes';
 /** `anyone`: no token needed; `learner`: any valid token; `instructor`: the instructor's token. */
 export type Role = 'anyone' | 'learner' | 'instructor';
 
 /** Path parameters and the only values they may take (anything else: 404, before any handler). */
 export const PARAMS = {
-  node: /^(manager|worker)[1-9]$/,
+  node: NODE_NAME,
   tab: /^[1-9]$/,
   lab: /^[a-z0-9][a-z0-9-]{0,63}$/,
   action: /^(start|reset|check|solve)$/,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NODE_NAME, NODE_NAME_HINT, nodesOfShape } from '../shared/nodes';
 
 // Validation messages in French: instructors read them.
 z.config(z.locales.fr());
@@ -9,18 +10,14 @@ z.config(z.locales.fr());
  * `exec` kind runs a command of the lab's own.
  */
 
-/** Node names: managers first, numbered from 1 (manager1…, worker1…), the same in every driver. */
-export const NODE_NAME = /^(manager|worker)[1-9]$/;
+export { NODE_NAME } from '../shared/nodes';
 
 /** The node names of a cluster shape, managers first: manager1…, worker1…. */
 export function shapeNodeNames(shape: { managers: number; workers: number }): string[] {
-  return [
-    ...Array.from({ length: shape.managers }, (_, i) => `manager${i + 1}`),
-    ...Array.from({ length: shape.workers }, (_, i) => `worker${i + 1}`),
-  ];
+  return nodesOfShape(shape).map((n) => n.name);
 }
 
-const nodeName = z.string().regex(NODE_NAME, 'nom de nœud attendu : manager1…manager9 ou worker1…worker9');
+const nodeName = z.string().regex(NODE_NAME, NODE_NAME_HINT);
 const name = z.string().min(1).max(63);
 const labels = z.record(z.string(), z.string());
 
