@@ -13,7 +13,7 @@ import { NODE_NAME, NODE_NAME_HINT, roleOf } from '../../src/shared/nodes';
  */
 const Node = z
   .object({
-    name: z.string().regex(/^(manager|worker)[1-9]$/, 'nom de nœud attendu : manager1…, worker1…'),
+    name: z.string().regex(NODE_NAME, NODE_NAME_HINT),
     host: z.string().min(1),
     port: z.number().int().min(1).max(65535).default(22),
     user: z.string().min(1).optional(),
