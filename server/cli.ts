@@ -77,6 +77,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command || values.help ? 0 : 2;
   }
+  checkArguments(command, rest);
   const config = loadConfig(values as ConfigFlags);
 
   if (command === 'serve') {
@@ -201,6 +202,36 @@ async function main(argv: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+/** How many arguments each command takes (`exec` takes a command line after its node). */
+const ARGUMENTS: Record<string, { max: number; usage: string }> = {
+  serve: { max: 0, usage: 'serve' },
+  up: { max: 0, usage: 'up' },
+  down: { max: 0, usage: 'down' },
+  reset: { max: 0, usage: 'reset' },
+  status: { max: 0, usage: 'status' },
+  labs: { max: 0, usage: 'labs' },
+  setup: { max: 1, usage: 'setup <tp>' },
+  check: { max: 1, usage: 'check <tp>[/<exercice>]' },
+  solve: { max: 1, usage: 'solve <tp>[/<exercice>]' },
+  stop: { max: 1, usage: 'stop <nœud>' },
+  start: { max: 1, usage: 'start <nœud>' },
+  shell: { max: 1, usage: 'shell <nœud>' },
+  room: { max: 2, usage: 'room [rotate | revoke <identifiant>]' },
+  exec: { max: Infinity, usage: 'exec <nœud> -- <commande>' },
+};
+
+/** An argument a command does not take is an error that names the right command, never ignored. */
+function checkArguments(command: string, args: string[]): void {
+  const spec = ARGUMENTS[command];
+  if (!spec) throw new UsageError(`commande inconnue « ${command} »`);
+  if (args.length <= spec.max) return;
+  const extra = args.slice(spec.max).map((a) => `« ${a} »`).join(' ');
+  if ((command === 'reset' || command === 'up') && args.length === 1) {
+    throw new UsageError(`${command} ne prend pas de TP (${extra} en trop) : pour un cluster neuf dans l’état de départ d’un TP, lancez « npm run lab -- setup ${args[0]} »`);
+  }
+  throw new UsageError(`${command} : argument en trop ${extra} (usage : ${spec.usage})`);
+}
 
 /** A whole number option within bounds, or a UsageError in French (never NaN). */
 function count(flag: string, value: string | undefined, fallback: number, min: number, max: number): number {
