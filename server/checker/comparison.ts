@@ -9,7 +9,7 @@ interface Item {
 
 /**
  * Collects the facts a condition compares and writes the French verdict: on failure it names
- * only what differs, so the learner reads « observé : 1 réplique » / « attendu : 3 répliques ».
+ * only what differs, so the learner reads « observé : 1 réplica » / « attendu : 3 réplicas ».
  */
 export class Comparison {
   private readonly items: Item[] = [];
@@ -40,4 +40,16 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 
 export function list(values: string[]): string {
   return values.length === 0 ? 'aucun' : values.join(', ');
+}
+
+/** Node states as `docker node ls` shows them, in French. */
+export const NODE_STATES: Record<string, string> = {
+  ready: 'prêt (Ready)',
+  down: 'arrêté (Down)',
+  unknown: 'inconnu (Unknown)',
+  disconnected: 'déconnecté (Disconnected)',
+};
+
+export function nodeState(state: string | undefined): string {
+  return NODE_STATES[state ?? 'unknown'] ?? state ?? '?';
 }

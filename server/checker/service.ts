@@ -5,12 +5,15 @@ import {
   findService,
   formatBytes,
   formatDuration,
+  listNodes,
   normalizeImage,
   parseBytes,
   parseDuration,
   type Service,
   type UpdateConfig,
 } from './swarm-objects';
+import { probeHealthcheck } from './health-probe';
+import { canonicalConstraint, eligibleNodes } from './placement';
 import type { CheckContext, Observation } from './types';
 
 type ServiceCondition = Extract<Condition, { kind: 'service' }>;
@@ -25,7 +28,7 @@ const UPDATE_STATES: Record<string, string> = {
   rollback_completed: 'retour arrière terminé',
 };
 
-const squash = (s: string) => s.replace(/\s+/g, '');
+const ENDPOINT_MODES: Record<string, string> = { vip: 'adresse virtuelle (vip)', dnsrr: 'DNS round-robin (dnsrr)' };
 
 export async function checkService(c: ServiceCondition, ctx: CheckContext): Promise<Observation> {
   const manager = await ctx.manager();
@@ -40,7 +43,7 @@ export async function checkService(c: ServiceCondition, ctx: CheckContext): Prom
   if (c.mode) cmp.add('mode', spec.Mode?.Global ? 'global' : 'replicated', c.mode);
   if (c.replicas !== undefined) {
     const replicas = spec.Mode?.Replicated?.Replicas;
-    cmp.add('répliques demandées', replicas === undefined ? 'mode global' : plural(replicas, 'réplique'), plural(c.replicas, 'réplique'));
+    cmp.add('réplicas demandés', replicas === undefined ? 'mode global' : plural(replicas, 'réplica'), plural(c.replicas, 'réplica'));
   }
   if (c.image) cmp.add('image', normalizeImage(container.Image ?? '?'), normalizeImage(c.image));
   if (c.ports) {
@@ -58,7 +61,19 @@ export async function checkService(c: ServiceCondition, ctx: CheckContext): Prom
   }
   if (c.constraints) {
     const actual = spec.TaskTemplate?.Placement?.Constraints ?? [];
-    cmp.add('contraintes', list(actual), list(c.constraints), c.constraints.every((w) => actual.map(squash).includes(squash(w))));
+    const canonical = actual.map(canonicalConstraint);
+    cmp.add('contraintes', list(actual), list(c.constraints), c.constraints.every((w) => canonical.includes(canonicalConstraint(w))));
+  }
+  if (c.eligible) {
+    const constraints = spec.TaskTemplate?.Placement?.Constraints ?? [];
+    const admitted = eligibleNodes(await listNodes(manager), constraints);
+    const wanted = [...c.eligible].sort();
+    const why = constraints.length ? `contraintes ${list(constraints)} : ` : 'sans contrainte : ';
+    cmp.add('nœuds admis par le placement', `${why}${list(admitted)}`, `exactement ${list(wanted)}`, admitted.join() === wanted.join());
+  }
+  if (c.endpointMode) {
+    const mode = spec.EndpointSpec?.Mode ?? 'vip';
+    cmp.add('mode d’accès au service', ENDPOINT_MODES[mode] ?? mode, ENDPOINT_MODES[c.endpointMode]!);
   }
   if (c.preferences) {
     const actual = (spec.TaskTemplate?.Placement?.Preferences ?? []).map((p) => `spread=${p.Spread?.SpreadDescriptor}`);
@@ -82,6 +97,15 @@ export async function checkService(c: ServiceCondition, ctx: CheckContext): Prom
       if (c.healthcheck.test) {
         const test = hc.Test.slice(1).join(' ');
         cmp.add('commande de santé', test, `contient « ${c.healthcheck.test} »`, test.includes(c.healthcheck.test));
+      }
+      if (c.healthcheck.failsAfter) {
+        const probe = await probeHealthcheck(ctx, service, c.healthcheck.failsAfter);
+        cmp.add(
+          'effet du contrôle de santé',
+          probe.detail,
+          `sain sur un conteneur neuf, malade après « ${c.healthcheck.failsAfter} »`,
+          probe.healthyAtStart && probe.failsAfterBreak,
+        );
       }
       if (c.healthcheck.interval) cmp.add('intervalle de santé', formatDuration(hc.Interval), formatDuration(parseDuration(c.healthcheck.interval)));
       if (c.healthcheck.retries !== undefined) cmp.add('essais', String(hc.Retries ?? 0), String(c.healthcheck.retries));

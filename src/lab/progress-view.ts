@@ -14,6 +14,8 @@ interface LabEntry {
   section: HTMLElement;
   lab: string;
   title: string;
+  /** Marked `optional: true` in its lab file (the day plan may skip it). */
+  optional: boolean;
   exercises: { id: string; title: string }[];
 }
 
@@ -34,7 +36,8 @@ export function labSlides(root: ParentNode = document): LabEntry[] {
         id: e.dataset.exercise ?? '',
         title: (e.querySelector('.lab-exercise-title')?.textContent ?? '').replace(/^\s*\d+\.\s*/, '').trim(),
       }));
-      return { section, lab, title, exercises };
+      const optional = section.querySelector('.lab[data-optional]') !== null;
+      return { section, lab, title, optional, exercises };
     });
 }
 
@@ -124,6 +127,7 @@ function render(labs: LabEntry[], progress: Progress | null): DocumentFragment {
       if (deck && idx) deck.slide(idx.h, idx.v);
     });
     li.append(a);
+    if (l.optional) li.append(' ', Object.assign(document.createElement('span'), { className: 'lab-optional', textContent: T.optionalLab }));
     const ex = document.createElement('ul');
     ex.className = 'lab-progress-exercises';
     for (const e of l.exercises) {
