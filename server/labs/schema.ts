@@ -143,6 +143,8 @@ const TasksCheck = z
     onlyOn: z.array(nodeName).optional(),
     /** No running task on these nodes. */
     notOn: z.array(nodeName).optional(),
+    /** Exactly this many running tasks on each of these nodes (e.g. tasks kept by a paused node). */
+    perNode: z.record(nodeName, z.number().int().min(0)).optional(),
     /** Tasks waiting for a node, with a reason containing this text (e.g. `insufficient resources`). */
     pending: z.object({ count: z.number().int().min(1).optional(), reason: z.string().optional() }).strict().optional(),
     /** A task ran on this node before and has been replaced elsewhere. */

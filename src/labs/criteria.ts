@@ -141,6 +141,7 @@ export function describeCondition(c: Condition): string {
       add(c.spreadOver, `réparties à égalité entre les valeurs du label ${c.spreadOver}`);
       add(c.onlyOn, `uniquement sur ${enumerate(c.onlyOn ?? [])}`);
       add(c.notOn, `aucune sur ${enumerate(c.notOn ?? [])}`);
+      for (const [node, count] of Object.entries(c.perNode ?? {})) parts.push(`exactement ${plural(count, 'tâche')} sur ${node}`);
       add(c.pending, `en attente d’un nœud${c.pending?.reason ? ` (${quote(c.pending.reason)})` : ''}`);
       add(c.rescheduledFrom, `relancées ailleurs que sur ${c.rescheduledFrom}`);
       add(c.healthy !== undefined ? true : undefined, c.healthy ? 'en bonne santé (healthy)' : 'au moins une en mauvaise santé (unhealthy)');
