@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Condition } from '../../server/labs/schema';
-import { describeCondition, enumerate, frenchBytes, frenchDuration, plural } from './criteria';
+import { describeCondition, enumerate, frenchBytes, frenchDuration, of, plural } from './criteria';
 
 const NBSP = '\u00a0';
 const text = (raw: unknown) => describeCondition(Condition.parse({ message: 'm', ...(raw as object) })).replaceAll(NBSP, ' ');
@@ -14,6 +14,8 @@ describe('criteria lines in French', () => {
     expect(plural(0, 'tâche')).toBe(`0${NBSP}tâche`);
     expect(plural(2, 'réplica')).toBe(`2${NBSP}réplicas`);
     expect(enumerate(['a', 'b', 'c'])).toBe('a, b et c');
+    expect(of('web')).toBe('de web');
+    expect(of('agent')).toBe('d’agent');
   });
 
   it('shows no raw JSON, no « (s) », no English state', () => {

@@ -41,6 +41,11 @@ export function frenchDuration(text: string): string {
   return parts.map((p) => `${p[1]!.replace('.', ',')}${NBSP}${DURATION_UNITS[p[2]!]}`).join(' ');
 }
 
+/** « de web », « d’agent », « d’app_web ». */
+export function of(name: string): string {
+  return /^[aeiouyhàâéèêëîïôûü]/i.test(name) ? `d’${name}` : `de ${name}`;
+}
+
 const frenchNumber = (n: number) => String(n).replace('.', ',');
 
 const AVAILABILITY: Record<string, string> = { active: 'active', pause: 'en pause (pause)', drain: 'vidé (drain)' };
@@ -135,7 +140,7 @@ export function describeCondition(c: Condition): string {
       add(c.updateState, `état de la mise à jour${colon} ${UPDATE_STATE[c.updateState ?? ''] ?? c.updateState}`);
       break;
     case 'tasks':
-      add(true, `les tâches de ${c.service}`);
+      add(true, `les tâches ${of(c.service)}`);
       add(c.running !== undefined, `${plural(c.running ?? 0, 'tâche')} en cours`);
       add(c.distinctNodes, `sur au moins ${plural(c.distinctNodes ?? 0, 'nœud')} ${(c.distinctNodes ?? 0) > 1 ? 'distincts' : ''}`.trim());
       add(c.spreadOver, `réparties à égalité entre les valeurs du label ${c.spreadOver}`);
@@ -173,7 +178,7 @@ export function describeCondition(c: Condition): string {
       break;
     case 'volume':
       add(true, `le volume ${c.name} sur ${c.node}${c.exists ? '' : ' supprimé'}`);
-      add(c.mountedBy, `monté par la tâche de ${c.mountedBy}`);
+      add(c.mountedBy, `monté par la tâche ${of(c.mountedBy ?? '')}`);
       add(c.target, `dans ${c.target}`);
       add(c.driver, `pilote ${c.driver}`);
       break;
