@@ -92,7 +92,7 @@ export async function checkService(c: ServiceCondition, ctx: CheckContext): Prom
   if (c.rollback) comparePolicy(cmp, 'retour arrière', spec.RollbackConfig, c.rollback);
   if (c.healthcheck) {
     const hc = container.Healthcheck;
-    if (!hc?.Test?.length) cmp.add('healthcheck', 'aucun', 'un healthcheck', false);
+    if (!hc?.Test?.length) cmp.add('contrôle de santé', 'aucun', 'un contrôle de santé (--health-cmd)', false);
     else {
       if (c.healthcheck.test) {
         const test = hc.Test.slice(1).join(' ');

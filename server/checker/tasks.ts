@@ -85,7 +85,7 @@ export async function checkTasks(c: TasksCondition, ctx: CheckContext): Promise<
       if (id) {
         try {
           const info = await (await ctx.node(node)).getContainer(id).inspect();
-          health = info.State.Health?.Status ?? 'sans healthcheck';
+          health = info.State.Health?.Status ?? 'sans contrôle de santé';
         } catch {
           health = 'injoignable';
         }
