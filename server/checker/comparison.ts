@@ -1,3 +1,4 @@
+import { NODE_STATE } from '../../src/labs/criteria';
 import type { Observation } from './types';
 
 interface Item {
@@ -42,14 +43,7 @@ export function list(values: string[]): string {
   return values.length === 0 ? 'aucun' : values.join(', ');
 }
 
-/** Node states as `docker node ls` shows them, in French. */
-export const NODE_STATES: Record<string, string> = {
-  ready: 'prêt (Ready)',
-  down: 'arrêté (Down)',
-  unknown: 'inconnu (Unknown)',
-  disconnected: 'déconnecté (Disconnected)',
-};
-
+/** A node state as `docker node ls` shows it, in French. */
 export function nodeState(state: string | undefined): string {
-  return NODE_STATES[state ?? 'unknown'] ?? state ?? '?';
+  return NODE_STATE[state ?? 'unknown'] ?? state ?? '?';
 }

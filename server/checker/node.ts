@@ -1,11 +1,11 @@
 import type { Condition } from '../labs/schema';
+import { AVAILABILITY } from '../../src/labs/criteria';
 import { Comparison, missing, nodeState } from './comparison';
 import { listNodes } from './swarm-objects';
 import type { CheckContext, Observation } from './types';
 
 type NodeCondition = Extract<Condition, { kind: 'node' }>;
 
-const AVAILABILITY: Record<string, string> = { active: 'active', pause: 'en pause (pause)', drain: 'vidé (drain)' };
 
 export async function checkNode(c: NodeCondition, ctx: CheckContext): Promise<Observation> {
   const nodes = await listNodes(await ctx.manager());

@@ -12,6 +12,7 @@ import {
   type Service,
   type UpdateConfig,
 } from './swarm-objects';
+import { ENDPOINT, UPDATE_STATE } from '../../src/labs/criteria';
 import { probeHealthcheck } from './health-probe';
 import { canonicalConstraint, eligibleNodes } from './placement';
 import type { CheckContext, Observation } from './types';
@@ -19,16 +20,7 @@ import type { CheckContext, Observation } from './types';
 type ServiceCondition = Extract<Condition, { kind: 'service' }>;
 type Policy = NonNullable<ServiceCondition['update']>;
 
-const UPDATE_STATES: Record<string, string> = {
-  updating: 'mise à jour en cours',
-  paused: 'mise à jour en pause (échec)',
-  completed: 'mise à jour terminée',
-  rollback_started: 'retour arrière en cours',
-  rollback_paused: 'retour arrière en pause',
-  rollback_completed: 'retour arrière terminé',
-};
 
-const ENDPOINT_MODES: Record<string, string> = { vip: 'adresse virtuelle (vip)', dnsrr: 'DNS round-robin (dnsrr)' };
 
 export async function checkService(c: ServiceCondition, ctx: CheckContext): Promise<Observation> {
   const manager = await ctx.manager();
@@ -73,7 +65,7 @@ export async function checkService(c: ServiceCondition, ctx: CheckContext): Prom
   }
   if (c.endpointMode) {
     const mode = spec.EndpointSpec?.Mode ?? 'vip';
-    cmp.add('mode d’accès au service', ENDPOINT_MODES[mode] ?? mode, ENDPOINT_MODES[c.endpointMode]!);
+    cmp.add('mode d’accès au service', ENDPOINT[mode] ?? mode, ENDPOINT[c.endpointMode]!);
   }
   if (c.preferences) {
     const actual = (spec.TaskTemplate?.Placement?.Preferences ?? []).map((p) => `spread=${p.Spread?.SpreadDescriptor}`);
@@ -113,9 +105,9 @@ export async function checkService(c: ServiceCondition, ctx: CheckContext): Prom
   }
   if (c.updateState) {
     const state = service.UpdateStatus?.State;
-    cmp.add('état de la mise à jour', state ? UPDATE_STATES[state] ?? state : 'aucune mise à jour', UPDATE_STATES[c.updateState]!);
+    cmp.add('état de la mise à jour', state ? UPDATE_STATE[state] ?? state : 'aucune mise à jour', UPDATE_STATE[c.updateState]!);
   }
-  return cmp.result(service.UpdateStatus?.State ? UPDATE_STATES[service.UpdateStatus.State] : undefined);
+  return cmp.result(service.UpdateStatus?.State ? UPDATE_STATE[service.UpdateStatus.State] : undefined);
 }
 
 function comparePolicy(cmp: Comparison, label: string, actual: UpdateConfig | undefined, want: Policy): void {

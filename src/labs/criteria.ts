@@ -48,19 +48,25 @@ export function of(name: string): string {
 
 const frenchNumber = (n: number) => String(n).replace('.', ',');
 
-const AVAILABILITY: Record<string, string> = { active: 'active', pause: 'en pause (pause)', drain: 'vidé (drain)' };
-const NODE_STATE: Record<string, string> = { ready: 'prêt (Ready)', down: 'arrêté (Down)' };
+// French names of Swarm's states, shared with the checker's observed/expected lines.
+export const AVAILABILITY: Record<string, string> = { active: 'active', pause: 'en pause (pause)', drain: 'vidé (drain)' };
+export const NODE_STATE: Record<string, string> = {
+  ready: 'prêt (Ready)',
+  down: 'arrêté (Down)',
+  unknown: 'inconnu (Unknown)',
+  disconnected: 'déconnecté (Disconnected)',
+};
 const ROLE: Record<string, string> = { manager: 'manager', worker: 'worker' };
 const FAILURE_ACTION: Record<string, string> = { pause: 'mise en pause', continue: 'on continue', rollback: 'retour arrière automatique' };
-const UPDATE_STATE: Record<string, string> = {
+export const UPDATE_STATE: Record<string, string> = {
   updating: 'mise à jour en cours',
-  paused: 'mise à jour en pause',
+  paused: 'mise à jour en pause (échec)',
   completed: 'mise à jour terminée',
   rollback_started: 'retour arrière en cours',
   rollback_paused: 'retour arrière en pause',
   rollback_completed: 'retour arrière terminé',
 };
-const ENDPOINT: Record<string, string> = { vip: 'adresse virtuelle (vip)', dnsrr: 'DNS round-robin (dnsrr)' };
+export const ENDPOINT: Record<string, string> = { vip: 'adresse virtuelle (vip)', dnsrr: 'DNS round-robin (dnsrr)' };
 
 interface Policy {
   parallelism?: number;
