@@ -64,8 +64,8 @@ describe.skipIf(!hasChromium)('lab slide of the built deck without a lab server 
     const current = page.locator('.lab-exercise.lab-current');
     expect(await current.getAttribute('data-exercise')).toBe('create');
     expect(await current.locator('.lab-criterion').allTextContents()).toEqual([
-      'Ce que vérifie le correcteur\u00a0: service web · mode replicated · image nginx:alpine',
-      'Ce que vérifie le correcteur\u00a0: tâches de web · 1 en cours',
+      'Ce que vérifie le correcteur\u00a0: le service web · mode répliqué · image nginx:alpine',
+      'Ce que vérifie le correcteur\u00a0: les tâches de web · 1\u00a0tâche en cours',
     ]);
     const hints = current.locator('.lab-condition[data-index="0"] details.lab-hints-details');
     expect(await hints.locator('summary').textContent()).toBe('Indices (2)');

@@ -1,3 +1,4 @@
+import { NODE_STATE } from '../../src/labs/criteria';
 import type { Observation } from './types';
 
 interface Item {
@@ -9,7 +10,7 @@ interface Item {
 
 /**
  * Collects the facts a condition compares and writes the French verdict: on failure it names
- * only what differs, so the learner reads « observé : 1 réplique » / « attendu : 3 répliques ».
+ * only what differs, so the learner reads « observé : 1 réplica » / « attendu : 3 réplicas ».
  */
 export class Comparison {
   private readonly items: Item[] = [];
@@ -40,4 +41,9 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 
 export function list(values: string[]): string {
   return values.length === 0 ? 'aucun' : values.join(', ');
+}
+
+/** A node state as `docker node ls` shows it, in French. */
+export function nodeState(state: string | undefined): string {
+  return NODE_STATE[state ?? 'unknown'] ?? state ?? '?';
 }

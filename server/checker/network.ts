@@ -1,5 +1,5 @@
 import type { Condition } from '../../src/labs/schema';
-import { Comparison, list, missing } from './comparison';
+import { Comparison, list, missing, plural } from './comparison';
 import { networkNames } from './service';
 import { execInTask, findService } from './swarm-objects';
 import type { CheckContext, Observation } from './types';
@@ -29,9 +29,9 @@ export async function checkNetwork(c: NetworkCondition, ctx: CheckContext): Prom
     if ('error' in result) cmp.add(`résolution de ${name}`, result.error, `${name} résolu depuis « ${from} »`, false);
     else {
       const addresses = answerAddresses(result.output);
-      const want = count === undefined ? 'au moins une adresse' : `${count} adresse${count > 1 ? 's' : ''}`;
+      const want = count === undefined ? 'au moins une adresse' : plural(count, 'adresse');
       const ok = result.code === 0 && (count === undefined ? addresses.length > 0 : addresses.length === count);
-      cmp.add(`résolution de ${name} depuis ${from}`, addresses.length ? `${addresses.length} adresse(s) : ${addresses.join(', ')}` : 'aucune adresse', want, ok);
+      cmp.add(`résolution de ${name} depuis ${from}`, addresses.length ? `${plural(addresses.length, 'adresse')} : ${addresses.join(', ')}` : 'aucune adresse', want, ok);
     }
   }
   return cmp.result();

@@ -1,11 +1,11 @@
 import type { Condition } from '../../src/labs/schema';
-import { Comparison, missing } from './comparison';
+import { AVAILABILITY } from '../../src/labs/criteria';
+import { Comparison, missing, nodeState } from './comparison';
 import { listNodes } from './swarm-objects';
 import type { CheckContext, Observation } from './types';
 
 type NodeCondition = Extract<Condition, { kind: 'node' }>;
 
-const AVAILABILITY: Record<string, string> = { active: 'active', pause: 'en pause (pause)', drain: 'vidé (drain)' };
 
 export async function checkNode(c: NodeCondition, ctx: CheckContext): Promise<Observation> {
   const nodes = await listNodes(await ctx.manager());
@@ -14,7 +14,7 @@ export async function checkNode(c: NodeCondition, ctx: CheckContext): Promise<Ob
   const cmp = new Comparison();
   if (c.role) cmp.add('rôle', node.Spec?.Role ?? '?', c.role);
   if (c.availability) cmp.add('disponibilité', AVAILABILITY[node.Spec?.Availability ?? ''] ?? '?', AVAILABILITY[c.availability]!);
-  if (c.state) cmp.add('état', node.Status?.State ?? '?', c.state);
+  if (c.state) cmp.add('état', nodeState(node.Status?.State), nodeState(c.state));
   if (c.leader !== undefined) {
     const isLeader = Boolean(node.ManagerStatus?.Leader);
     cmp.add('leader', isLeader ? 'oui' : 'non', c.leader ? 'oui' : 'non');

@@ -4,27 +4,22 @@ import {
   findService,
   formatBytes,
   formatDuration,
+  listNodes,
   normalizeImage,
   parseBytes,
   parseDuration,
   type Service,
   type UpdateConfig,
 } from './swarm-objects';
+import { ENDPOINT, UPDATE_STATE } from '../../src/labs/criteria';
+import { probeHealthcheck } from './health-probe';
+import { canonicalConstraint, eligibleNodes } from './placement';
 import type { CheckContext, EngineApi, Observation } from './types';
 
 type ServiceCondition = Extract<Condition, { kind: 'service' }>;
 type Policy = NonNullable<ServiceCondition['update']>;
 
-const UPDATE_STATES: Record<string, string> = {
-  updating: 'mise à jour en cours',
-  paused: 'mise à jour en pause (échec)',
-  completed: 'mise à jour terminée',
-  rollback_started: 'retour arrière en cours',
-  rollback_paused: 'retour arrière en pause',
-  rollback_completed: 'retour arrière terminé',
-};
 
-const squash = (s: string) => s.replace(/\s+/g, '');
 
 export async function checkService(c: ServiceCondition, ctx: CheckContext): Promise<Observation> {
   const manager = await ctx.manager();
@@ -39,7 +34,7 @@ export async function checkService(c: ServiceCondition, ctx: CheckContext): Prom
   if (c.mode) cmp.add('mode', spec.Mode?.Global ? 'global' : 'replicated', c.mode);
   if (c.replicas !== undefined) {
     const replicas = spec.Mode?.Replicated?.Replicas;
-    cmp.add('répliques demandées', replicas === undefined ? 'mode global' : plural(replicas, 'réplique'), plural(c.replicas, 'réplique'));
+    cmp.add('réplicas demandés', replicas === undefined ? 'mode global' : plural(replicas, 'réplica'), plural(c.replicas, 'réplica'));
   }
   if (c.image) cmp.add('image', normalizeImage(container.Image ?? '?'), normalizeImage(c.image));
   if (c.ports) {
@@ -57,7 +52,19 @@ export async function checkService(c: ServiceCondition, ctx: CheckContext): Prom
   }
   if (c.constraints) {
     const actual = spec.TaskTemplate?.Placement?.Constraints ?? [];
-    cmp.add('contraintes', list(actual), list(c.constraints), c.constraints.every((w) => actual.map(squash).includes(squash(w))));
+    const canonical = actual.map(canonicalConstraint);
+    cmp.add('contraintes', list(actual), list(c.constraints), c.constraints.every((w) => canonical.includes(canonicalConstraint(w))));
+  }
+  if (c.eligible) {
+    const constraints = spec.TaskTemplate?.Placement?.Constraints ?? [];
+    const admitted = eligibleNodes(await listNodes(manager), constraints);
+    const wanted = [...c.eligible].sort();
+    const why = constraints.length ? `contraintes ${list(constraints)} : ` : 'sans contrainte : ';
+    cmp.add('nœuds admis par le placement', `${why}${list(admitted)}`, `exactement ${list(wanted)}`, admitted.join() === wanted.join());
+  }
+  if (c.endpointMode) {
+    const mode = spec.EndpointSpec?.Mode ?? 'vip';
+    cmp.add('mode d’accès au service', ENDPOINT[mode] ?? mode, ENDPOINT[c.endpointMode]!);
   }
   if (c.preferences) {
     const actual = (spec.TaskTemplate?.Placement?.Preferences ?? []).map((p) => `spread=${p.Spread?.SpreadDescriptor}`);
@@ -76,11 +83,20 @@ export async function checkService(c: ServiceCondition, ctx: CheckContext): Prom
   if (c.rollback) comparePolicy(cmp, 'retour arrière', spec.RollbackConfig, c.rollback);
   if (c.healthcheck) {
     const hc = container.Healthcheck;
-    if (!hc?.Test?.length) cmp.add('healthcheck', 'aucun', 'un healthcheck', false);
+    if (!hc?.Test?.length) cmp.add('contrôle de santé', 'aucun', 'un contrôle de santé (--health-cmd)', false);
     else {
       if (c.healthcheck.test) {
         const test = hc.Test.slice(1).join(' ');
         cmp.add('commande de santé', test, `contient « ${c.healthcheck.test} »`, test.includes(c.healthcheck.test));
+      }
+      if (c.healthcheck.failsAfter) {
+        const probe = await probeHealthcheck(ctx, service, c.healthcheck.failsAfter);
+        cmp.add(
+          'effet du contrôle de santé',
+          probe.detail,
+          `sain sur un conteneur neuf, malade après « ${c.healthcheck.failsAfter} »`,
+          probe.healthyAtStart && probe.failsAfterBreak,
+        );
       }
       if (c.healthcheck.interval) cmp.add('intervalle de santé', formatDuration(hc.Interval), formatDuration(parseDuration(c.healthcheck.interval)));
       if (c.healthcheck.retries !== undefined) cmp.add('essais', String(hc.Retries ?? 0), String(c.healthcheck.retries));
@@ -88,9 +104,9 @@ export async function checkService(c: ServiceCondition, ctx: CheckContext): Prom
   }
   if (c.updateState) {
     const state = service.UpdateStatus?.State;
-    cmp.add('état de la mise à jour', state ? UPDATE_STATES[state] ?? state : 'aucune mise à jour', UPDATE_STATES[c.updateState]!);
+    cmp.add('état de la mise à jour', state ? UPDATE_STATE[state] ?? state : 'aucune mise à jour', UPDATE_STATE[c.updateState]!);
   }
-  return cmp.result(service.UpdateStatus?.State ? UPDATE_STATES[service.UpdateStatus.State] : undefined);
+  return cmp.result(service.UpdateStatus?.State ? UPDATE_STATE[service.UpdateStatus.State] : undefined);
 }
 
 function comparePolicy(cmp: Comparison, label: string, actual: UpdateConfig | undefined, want: Policy): void {

@@ -3,9 +3,9 @@ import type { CheckContext, EngineApi } from './types';
 /** Plain views of the Swarm API objects the checks read (dockerode's types are loose). */
 export interface SwarmNode {
   ID: string;
-  Description?: { Hostname?: string };
+  Description?: { Hostname?: string; Platform?: { OS?: string; Architecture?: string }; Engine?: { Labels?: Record<string, string> } };
   Spec?: { Role?: string; Availability?: string; Labels?: Record<string, string> };
-  Status?: { State?: string };
+  Status?: { State?: string; Addr?: string };
   ManagerStatus?: { Leader?: boolean; Reachability?: string };
 }
 
@@ -38,6 +38,8 @@ export interface Service {
         Secrets?: FileRef[];
         Configs?: FileRef[];
         Mounts?: { Type?: string; Source?: string; Target?: string }[];
+        Command?: string[];
+        Args?: string[];
         Healthcheck?: { Test?: string[]; Interval?: number; Retries?: number };
       };
       Placement?: { Constraints?: string[]; Preferences?: { Spread?: { SpreadDescriptor?: string } }[] };

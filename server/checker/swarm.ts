@@ -1,5 +1,5 @@
 import type { Condition } from '../../src/labs/schema';
-import { Comparison, plural } from './comparison';
+import { Comparison, nodeState, plural } from './comparison';
 import { listNodes } from './swarm-objects';
 import { NoManagerError, type CheckContext, type Observation } from './types';
 
@@ -21,7 +21,7 @@ export async function checkSwarm(c: SwarmCondition, ctx: CheckContext): Promise<
   if (c.managers !== undefined) cmp.add('managers', plural(managers.length, 'manager'), plural(c.managers, 'manager'));
   if (c.workers !== undefined) cmp.add('workers', plural(nodes.length - managers.length, 'worker'), plural(c.workers, 'worker'));
   if (c.ready !== undefined) {
-    const notReady = nodes.filter((n) => n.Status?.State !== 'ready').map((n) => `${n.Description?.Hostname} (${n.Status?.State})`);
+    const notReady = nodes.filter((n) => n.Status?.State !== 'ready').map((n) => `${n.Description?.Hostname} (${nodeState(n.Status?.State)})`);
     cmp.add('état', notReady.length ? `pas prêts : ${notReady.join(', ')}` : 'tous prêts', c.ready ? 'tous prêts' : 'au moins un nœud pas prêt', (ready.length === nodes.length) === c.ready);
   }
   if (c.leader !== undefined) {

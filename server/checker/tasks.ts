@@ -46,6 +46,12 @@ export async function checkTasks(c: TasksCondition, ctx: CheckContext): Promise<
     const inside = where.filter((n) => c.notOn!.includes(n));
     cmp.add('placement', `tâches sur ${list([...new Set(where)].sort())}`, `aucune tâche sur ${list(c.notOn)}`, inside.length === 0);
   }
+  if (c.perNode) {
+    for (const [node, count] of Object.entries(c.perNode)) {
+      const there = where.filter((n) => n === node).length;
+      cmp.add(`tâches sur ${node}`, plural(there, 'tâche'), plural(count, 'tâche'), there === count);
+    }
+  }
   if (c.pending) {
     const pending = tasks.filter((t) => t.DesiredState === 'running' && t.Status?.State === 'pending');
     const withReason = c.pending.reason ? pending.filter((t) => `${t.Status?.Err ?? ''} ${t.Status?.Message ?? ''}`.includes(c.pending!.reason!)) : pending;
@@ -79,7 +85,7 @@ export async function checkTasks(c: TasksCondition, ctx: CheckContext): Promise<
       if (id) {
         try {
           const info = await (await ctx.node(node)).getContainer(id).inspect();
-          health = info.State.Health?.Status ?? 'sans healthcheck';
+          health = info.State.Health?.Status ?? 'sans contrôle de santé';
         } catch {
           health = 'injoignable';
         }

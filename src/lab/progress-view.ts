@@ -15,6 +15,8 @@ interface LabEntry {
   section: HTMLElement;
   lab: string;
   title: string;
+  /** Marked `optional: true` in its lab file (the day plan may skip it). */
+  optional: boolean;
   exercises: { id: string; title: string }[];
 }
 
@@ -35,7 +37,8 @@ export function labSlides(root: ParentNode = document): LabEntry[] {
         id: e.dataset[LAB_DATA.exercise] ?? '',
         title: exerciseTitleText(e),
       }));
-      return { section, lab, title, exercises };
+      const optional = section.querySelector(`.${LAB.root}[data-${LAB_DATA.optional}]`) !== null;
+      return { section, lab, title, optional, exercises };
     });
 }
 
@@ -125,6 +128,7 @@ function render(labs: LabEntry[], progress: Progress | null): DocumentFragment {
       if (deck && idx) deck.slide(idx.h, idx.v);
     });
     li.append(a);
+    if (l.optional) li.append(' ', Object.assign(document.createElement('span'), { className: LAB.optional, textContent: T.optionalLab }));
     const ex = document.createElement('ul');
     ex.className = 'lab-progress-exercises';
     for (const e of l.exercises) {

@@ -63,6 +63,7 @@ export const T = {
   progressCount: (done: number, total: number) => `${done}${NBSP}exercice${done > 1 ? 's' : ''} réussi${done > 1 ? 's' : ''} sur ${total}`,
   close: 'Fermer',
   passedLabel: 'réussi',
+  optionalLab: 'optionnel',
   notPassedLabel: 'pas encore réussi',
   error: (msg: string) => `Erreur${NBSP}: ${msg}`,
   // Replays of the reference solutions (self-paced mode).

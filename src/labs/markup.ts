@@ -4,6 +4,9 @@ import { loadLab, type LoadedLab } from './loader';
 import { shapeNodeNames, type CommandBlock, type Condition, type Exercise } from './schema';
 import { escapeHtml } from '../shared/html';
 import { actionLabel, CRITERION_LABEL, LAB as L, LAB_DATA as D } from '../shared/lab-contract';
+import { describeCondition } from './criteria';
+
+export { describeCondition };
 
 /**
  * The markup of a lab slide, rendered at build time from the lab file. It is complete without
@@ -17,8 +20,9 @@ export function labMarkup(lab: LoadedLab, exerciseId?: string): string {
     throw new Error(`le TP « ${lab.id} » n’a pas d’exercice « ${exerciseId} » (exercices : ${lab.exercises.map((e) => e.id).join(', ')})`);
   }
   const nodes = shapeNodeNames(lab.cluster);
-  return `<div class="${L.root}" ${data(D.lab, lab.id)} ${data(D.nodes, nodes.join(','))}>
-<header class="${L.head}"><span class="${L.badge}">TP</span><h3 class="${L.title}">${renderMarkdownFragment(lab.title, { inline: true })}</h3><p class="${L.summary}">${renderMarkdownFragment(lab.summary, { inline: true })}</p></header>
+  const optional = lab.optional ? `<span class="${L.optional}">optionnel</span>` : '';
+  return `<div class="${L.root}" ${data(D.lab, lab.id)} ${data(D.nodes, nodes.join(','))}${lab.optional ? ` ${data(D.optional, 'true')}` : ''}>
+<header class="${L.head}"><span class="${L.badge}">TP</span>${optional}<h3 class="${L.title}">${renderMarkdownFragment(lab.title, { inline: true })}</h3><p class="${L.summary}">${renderMarkdownFragment(lab.summary, { inline: true })}</p></header>
 <div class="${L.main}">
 <ol class="${L.exercises}">
 ${exercises.map((e) => exerciseMarkup(e, lab.exercises.indexOf(e) + 1)).join('\n')}
@@ -59,105 +63,6 @@ function conditionMarkup(c: Condition, index: number): string {
     ? `<ol class="${L.hints}">${c.hints.map((h) => `<li>${renderMarkdownFragment(h, { inline: true })}</li>`).join('')}</ol>`
     : '';
   return `<li class="${L.condition}" ${data(D.index, index)} ${data(D.kind, c.kind)}><span class="${L.conditionMessage}">${renderMarkdownFragment(c.message, { inline: true })}</span><span class="${L.criterion}"><span class="${L.criterionLabel}">${CRITERION_LABEL}</span>${escapeHtml(describeCondition(c))}</span>${hints}</li>`;
-}
-
-/** What a check verifies, as a readable criterion (self-paced mode shows it without a server). */
-export function describeCondition(c: Condition): string {
-  const parts: string[] = [];
-  const add = (cond: unknown, text: string) => {
-    if (cond !== undefined && cond !== false) parts.push(text);
-  };
-  switch (c.kind) {
-    case 'swarm':
-      add(true, c.active ? 'swarm actif' : 'aucun swarm');
-      add(c.nodes, `${c.nodes} nœuds`);
-      add(c.managers, `${c.managers} manager(s)`);
-      add(c.workers, `${c.workers} worker(s)`);
-      add(c.ready, 'tous les nœuds prêts');
-      add(c.leader, `leader : ${c.leader}`);
-      break;
-    case 'node':
-      add(true, `nœud ${c.node}`);
-      add(c.role, `rôle ${c.role}`);
-      add(c.availability, `disponibilité ${c.availability}`);
-      add(c.state, `état ${c.state}`);
-      add(c.leader !== undefined ? true : undefined, c.leader ? 'leader' : 'pas leader');
-      for (const [k, v] of Object.entries(c.labels ?? {})) parts.push(`label ${k}=${v}`);
-      break;
-    case 'service':
-      add(true, c.exists ? `service ${c.service}` : `pas de service ${c.service}`);
-      add(c.mode, `mode ${c.mode}`);
-      add(c.replicas, `${c.replicas} réplique(s) demandée(s)`);
-      add(c.image, `image ${c.image}`);
-      for (const p of c.ports ?? []) parts.push(`port ${p.published}:${p.target}/${p.protocol}`);
-      add(c.networks, `réseaux ${c.networks?.join(', ')}`);
-      for (const [k, v] of Object.entries(c.env ?? {})) parts.push(`${k}=${v}`);
-      add(c.constraints, `contraintes ${c.constraints?.join(', ')}`);
-      add(c.preferences, `répartition selon ${c.preferences?.join(', ')}`);
-      add(c.reservations, `réservations ${JSON.stringify(c.reservations)}`);
-      add(c.limits, `limites ${JSON.stringify(c.limits)}`);
-      add(c.update, `mise à jour ${policy(c.update)}`);
-      add(c.rollback, `retour arrière ${policy(c.rollback)}`);
-      add(c.healthcheck, 'healthcheck configuré');
-      add(c.updateState, `état de mise à jour ${c.updateState}`);
-      break;
-    case 'tasks':
-      add(true, `tâches de ${c.service}`);
-      add(c.running, `${c.running} en cours`);
-      add(c.distinctNodes, `sur ${c.distinctNodes} nœuds distincts`);
-      add(c.spreadOver, `réparties selon le label ${c.spreadOver}`);
-      add(c.onlyOn, `uniquement sur ${c.onlyOn?.join(', ')}`);
-      add(c.notOn, `aucune sur ${c.notOn?.join(', ')}`);
-      add(c.pending, `en attente${c.pending?.reason ? ` (« ${c.pending.reason} »)` : ''}`);
-      add(c.rescheduledFrom, `relancées ailleurs que sur ${c.rescheduledFrom}`);
-      add(c.healthy, 'en bonne santé');
-      break;
-    case 'secret':
-    case 'config':
-      add(true, `${c.kind} ${c.name}${c.exists ? '' : ' absent'}`);
-      add(c.service, `monté dans ${c.service}`);
-      add(c.target, `cible ${c.target}`);
-      add(c.uid, `uid ${c.uid}`);
-      add(c.gid, `gid ${c.gid}`);
-      add(c.mode, `mode ${c.mode}`);
-      add(c.readable, 'lisible dans une tâche');
-      add(c.content !== undefined ? true : undefined, 'contenu exact');
-      break;
-    case 'network':
-      add(true, `réseau ${c.name}${c.exists ? '' : ' absent'}`);
-      add(c.driver, `pilote ${c.driver}`);
-      add(c.attachable, 'attachable');
-      add(c.services, `services reliés : ${c.services?.join(', ')}`);
-      add(c.resolves, `${c.resolves?.name} résolu depuis ${c.resolves?.from}${c.resolves?.count ? ` (${c.resolves.count} adresses)` : ''}`);
-      break;
-    case 'stack':
-      add(true, `stack ${c.name}${c.exists ? '' : ' absente'}`);
-      add(c.services, `services ${c.services?.join(', ')}`);
-      break;
-    case 'volume':
-      add(true, `volume ${c.name}${c.exists ? '' : ' absent'}`);
-      add(c.mountedBy, `monté par ${c.mountedBy}`);
-      add(c.target, `sur ${c.target}`);
-      break;
-    case 'exec':
-      add(true, `sur ${c.node} : « ${c.run} » réussit`);
-      add(c.output, `sortie conforme à /${c.output}/`);
-      break;
-  }
-  return parts.join(' · ');
-}
-
-function policy(p: { parallelism?: number; delay?: string; order?: string; failureAction?: string; monitor?: string } | undefined): string {
-  if (!p) return '';
-  return [
-    p.parallelism !== undefined ? `par ${p.parallelism}` : '',
-    p.delay ? `délai ${p.delay}` : '',
-    p.order ?? '',
-    p.failureAction ? `en cas d’échec : ${p.failureAction}` : '',
-    p.monitor ? `surveillance ${p.monitor}` : '',
-  ]
-    .filter(Boolean)
-    .join(', ');
 }
 
 /** The renderer's `lab` callback: markup for `§lab:ID§;` and `§lab:ID/EXERCISE§;`. */

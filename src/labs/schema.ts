@@ -102,14 +102,36 @@ const ServiceCheck = z
     ports: z.array(Port).optional(),
     networks: z.array(name).optional(),
     env: z.record(z.string(), z.string()).optional(),
+    /**
+     * Placement constraints, compared as parsed expressions (`node.labels.disk == ssd` and
+     * `node.labels.disk==ssd` are the same). Prefer `eligible`, which judges what they do.
+     */
     constraints: z.array(z.string()).optional(),
+    /** The nodes the service's placement constraints admit, evaluated against the nodes' roles and labels: exactly these. */
+    eligible: z.array(nodeName).min(1).optional(),
+    /** How the service is reached: a virtual IP (`vip`, the default) or DNS round-robin (`dnsrr`). */
+    endpointMode: z.enum(['vip', 'dnsrr']).optional(),
     /** Spread preferences, as label descriptors: `node.labels.zone`. */
     preferences: z.array(z.string()).optional(),
     reservations: z.object({ memory: z.string().optional(), cpus: z.number().optional() }).strict().optional(),
     limits: z.object({ memory: z.string().optional(), cpus: z.number().optional() }).strict().optional(),
     update: UpdatePolicy.optional(),
     rollback: UpdatePolicy.optional(),
-    healthcheck: z.object({ test: z.string().optional(), interval: z.string().optional(), retries: z.number().int().optional() }).strict().optional(),
+    healthcheck: z
+      .object({
+        /** Deprecated: compares the command's spelling (substring). Use `failsAfter`, which judges what the command does. */
+        test: z.string().optional(),
+        interval: z.string().optional(),
+        retries: z.number().int().optional(),
+        /**
+         * A behavioural probe: in a scratch container of the service's image (on manager1, outside
+         * the swarm, removed afterwards) the service's own health command passes, then fails once
+         * this shell command has run in the container (e.g. `rm /usr/share/nginx/html/index.html`).
+         */
+        failsAfter: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
     /** Update status: `completed`, `paused`, `rollback_completed`… */
     updateState: z.enum(['updating', 'paused', 'completed', 'rollback_started', 'rollback_paused', 'rollback_completed']).optional(),
     ...base,
@@ -129,6 +151,8 @@ const TasksCheck = z
     onlyOn: z.array(nodeName).optional(),
     /** No running task on these nodes. */
     notOn: z.array(nodeName).optional(),
+    /** Exactly this many running tasks on each of these nodes (e.g. tasks kept by a paused node). */
+    perNode: z.record(nodeName, z.number().int().min(0)).optional(),
     /** Tasks waiting for a node, with a reason containing this text (e.g. `insufficient resources`). */
     pending: z.object({ count: z.number().int().min(1).optional(), reason: z.string().optional() }).strict().optional(),
     /** A task ran on this node before and has been replaced elsewhere. */
@@ -224,6 +248,14 @@ const WrongSolution = z
   })
   .strict();
 
+/** Another correct way to solve the exercise: the course CI proves the check passes after it too. */
+const AlternativeSolution = z
+  .object({
+    name: z.string().min(1),
+    commands: z.array(CommandBlock).min(1),
+  })
+  .strict();
+
 export const Exercise = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'identifiant en minuscules, chiffres et tirets'),
@@ -234,6 +266,7 @@ export const Exercise = z
     conditions: z.array(Condition).min(1),
     solution: z.array(CommandBlock).min(1),
     wrong: z.array(WrongSolution).default([]),
+    alternatives: z.array(AlternativeSolution).default([]),
     cleanup: z.array(CommandBlock).default([]),
   })
   .strict();
@@ -243,6 +276,8 @@ export const Lab = z
     title: z.string().min(1),
     /** One French sentence: what the learner practises. */
     summary: z.string().min(1),
+    /** An optional lab: the day plan can skip it (marked « optionnel » on its slide and in the progress view). */
+    optional: z.boolean().default(false),
     cluster: z
       .object({
         managers: z.number().int().min(1).max(7).default(1),

@@ -23,6 +23,8 @@ export const LAB = {
   root: 'lab',
   head: 'lab-head',
   badge: 'lab-badge',
+  /** « optionnel » beside the badge of a lab marked `optional: true`. */
+  optional: 'lab-optional',
   title: 'lab-title',
   summary: 'lab-summary',
   main: 'lab-main',
@@ -51,6 +53,8 @@ export const LAB = {
 export const LAB_DATA = {
   lab: 'lab',
   nodes: 'nodes',
+  /** Present (`true`) on a lab marked `optional: true`. */
+  optional: 'optional',
   exercise: 'exercise',
   index: 'index',
   kind: 'kind',
