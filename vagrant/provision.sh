@@ -53,8 +53,11 @@ install_packages() {
     chmod +x /usr/sbin/policy-rc.d
   fi
   apt-get update -qq
+  # From Debian 13 on, the docker CLI is its own package (docker.io holds only the engine).
+  local cli=()
+  apt-cache show docker-cli >/dev/null 2>&1 && cli=(docker-cli)
   apt-get install -y -qq --no-install-recommends \
-    docker.io iptables iproute2 procps ca-certificates curl openssh-server \
+    docker.io "${cli[@]}" iptables iproute2 procps ca-certificates curl openssh-server \
     bash-completion less vim-tiny netcat-openbsd >/dev/null
   if [ "$mode" = image ]; then
     rm -f /usr/sbin/policy-rc.d

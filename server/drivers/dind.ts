@@ -6,7 +6,8 @@ import path from 'node:path';
 import { execAgent } from './exec-agent';
 import { execInContainer } from './exec';
 import { LABEL, PROJECT, clusterFilter } from './labels';
-import { ensureNodeImage, imageArchive } from './images';
+import { labRegistryDaemonArgs, seedLabRegistry, startLabRegistry } from './lab-registry';
+import { ensureNodeImage } from './images';
 import { swarmStatus } from './swarm-status';
 import {
   NodeUnavailableError,
@@ -157,6 +158,7 @@ export class DindDriver implements Driver {
     const shape = await this.recordedShape(cluster);
     const containers = await this.opts.host.listContainers({ all: true, filters: clusterFilter(cluster) });
     const nodes = containers
+      .filter((c) => c.Labels[LABEL.node])
       .map((c) => ({
         name: c.Labels[LABEL.node] ?? '?',
         role: (c.Labels[LABEL.role] as ClusterNode['role']) ?? 'worker',
@@ -201,17 +203,8 @@ export class DindDriver implements Driver {
   }
 
   async loadImages(cluster: string, images: string[]): Promise<void> {
-    if (images.length === 0) return;
-    const archive = await imageArchive(this.opts.host, images, this.opts.cacheDir);
-    const nodes = await this.nodes(cluster);
-    await Promise.all(
-      nodes.map(async (n) => {
-        const container = await this.runningContainer(cluster, n.name);
-        const { createReadStream } = await import('node:fs');
-        const result = await execInContainer(container, ['docker', 'load', '-q'], createReadStream(archive));
-        if (result.code !== 0) throw new Error(`chargement des images sur ${n.name} : ${result.stderr.trim()}`);
-      }),
-    );
+    // Nodes pull them from the cluster's registry (server/drivers/lab-registry.ts).
+    await seedLabRegistry(this.opts.host, this.containerName(cluster, 'registry'), images);
   }
 
   async power(cluster: string, node: string, state: 'on' | 'off'): Promise<void> {
@@ -262,6 +255,8 @@ export class DindDriver implements Driver {
       [LABEL.home]: this.opts.socketDir,
     };
     await host.createNetwork({ Name: this.networkName(cluster), Driver: 'bridge', Labels: labels, CheckDuplicate: true });
+    // The cluster's lab registry (server/drivers/lab-registry.ts): no node label, not a node.
+    await startLabRegistry(host, { container: this.containerName(cluster, 'registry'), network: this.networkName(cluster), labels });
     await Promise.all(
       wanted.map(async (node) => {
         const nodeLabels = { ...labels, [LABEL.node]: node.name, [LABEL.role]: node.role, [LABEL.shape]: JSON.stringify(shape) };
@@ -276,7 +271,7 @@ export class DindDriver implements Driver {
           name: this.containerName(cluster, node.name),
           Hostname: node.name,
           Image: this.opts.image,
-          Cmd: shareSocket ? [`--host=unix://${NODE_SOCKET}/docker.sock`, ...groupArgs] : [],
+          Cmd: [...(shareSocket ? [`--host=unix://${NODE_SOCKET}/docker.sock`, ...groupArgs] : []), ...labRegistryDaemonArgs()],
           Env: ['DOCKER_TLS_CERTDIR=', ...Object.entries(this.opts.env ?? {}).map(([k, v]) => `${k}=${v}`)],
           Labels: nodeLabels,
           HostConfig: {
@@ -404,7 +399,7 @@ export class DindDriver implements Driver {
   private async isComplete(cluster: string, shape: ClusterShape): Promise<boolean> {
     const marker = await readFile(this.markerPath(cluster), 'utf8').catch(() => undefined);
     if (marker !== JSON.stringify(shape)) return false;
-    const containers = await this.opts.host.listContainers({ all: true, filters: clusterFilter(cluster) });
+    const containers = (await this.opts.host.listContainers({ all: true, filters: clusterFilter(cluster) })).filter((c) => c.Labels[LABEL.node]);
     const wanted = nodeNames(shape);
     return containers.length === wanted.length && wanted.every((n) => containers.some((c) => c.Labels[LABEL.node] === n.name));
   }
