@@ -1,6 +1,7 @@
 import type { Condition } from '../labs/schema';
 import { checkExec } from './exec';
 import { checkFile } from './files';
+import { checkKernel } from './kernel';
 import { checkNetwork } from './network';
 import { checkNode } from './node';
 import { checkService } from './service';
@@ -45,6 +46,8 @@ export async function evaluate(condition: Condition, ctx: CheckContext): Promise
         return await checkVolume(condition, ctx);
       case 'exec':
         return await checkExec(condition, ctx);
+      case 'kernel':
+        return await checkKernel(condition, ctx);
     }
   } catch (error) {
     const reason = error instanceof NoManagerError ? error.message : `erreur de l’API Docker : ${(error as Error).message}`;

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { renderMarkdownFragment, type LabRef } from '../../src/render/index';
 import { loadLab, type LoadedLab } from './loader';
+import { KERNEL_FEATURES } from '../checker/kernel';
 import type { CommandBlock, Condition, Exercise } from './schema';
 
 /**
@@ -137,6 +138,9 @@ export function describeCondition(c: Condition): string {
     case 'exec':
       add(true, `sur ${c.node} : « ${c.run} » réussit`);
       add(c.output, `sortie conforme à /${c.output}/`);
+      break;
+    case 'kernel':
+      add(true, `le noyau a ${KERNEL_FEATURES[c.feature].name}, nécessaire pour ${KERNEL_FEATURES[c.feature].needs}`);
       break;
   }
   return parts.join(' · ');
