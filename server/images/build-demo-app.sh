@@ -48,7 +48,7 @@ SH
   # /health over HTTP with nc (the static busybox's wget crashes in nested containers).
   cat > "$root/bin/healthcheck" <<'SH'
 #!/bin/sh
-printf 'GET /health HTTP/1.0\r\n\r\n' | nc -w 2 127.0.0.1 80 | head -n 1 | grep -q ' 200 '
+printf 'GET /health HTTP/1.0\r\n\r\n' | nc -w 4 127.0.0.1 80 | head -n 1 | grep -q ' 200 '
 SH
   chmod +x "$root/bin/healthcheck"
   tar -C "$root" -c . | docker import \
@@ -56,7 +56,7 @@ SH
     -c 'ENV PATH=/bin' \
     -c "ENV VERSION=$version" \
     -c 'EXPOSE 80/tcp' \
-    -c 'HEALTHCHECK --interval=2s --timeout=2s --start-period=5s --retries=3 CMD ["/bin/healthcheck"]' \
+    -c 'HEALTHCHECK --interval=3s --timeout=5s --start-period=10s --retries=3 CMD ["/bin/healthcheck"]' \
     -c "LABEL org.docker-en-cluster.demo=web org.opencontainers.image.version=$version" \
     - "$name" >/dev/null
   echo "build-demo-app.sh: $name built"
