@@ -130,8 +130,9 @@ case "${1:-}" in
     # When the engine stopped and started: the backup lab checks a backup was taken in between.
     echo "$(date +%s) starting" >> /var/log/docker-service.log
     setsid dockerd --pidfile "$pidfile" "${args[@]}" >> /var/log/docker.log 2>&1 < /dev/null &
-    for _ in $(seq 1 100); do
-      docker info >/dev/null 2>&1 && { echo "docker : moteur démarré"; exit 0; }
+    # Wait for the API socket with shell tests only (a docker CLI per poll costs a loaded machine).
+    for _ in $(seq 1 300); do
+      [ -S /var/run/docker.sock ] && running && { echo "docker : moteur démarré"; exit 0; }
       sleep 0.2
     done
     echo "docker : le moteur ne répond pas (voir /var/log/docker.log)" >&2

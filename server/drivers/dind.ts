@@ -353,7 +353,8 @@ export class DindDriver implements Driver {
         await client.ping();
         return true;
       },
-      60_000,
+      // Generous: on a loaded 2-core machine (load average above 100) a nested engine took over 60 s.
+      180_000,
       `le moteur Docker de ${node} ne démarre pas`,
       async () => {
         const state = await this.opts.host.getContainer(this.containerName(cluster, node)).inspect();
