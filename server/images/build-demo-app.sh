@@ -10,10 +10,9 @@ set -euo pipefail
 
 force=0
 [ "${1:-}" = --force ] && force=1
-busybox=$(command -v busybox || true)
-[ -n "$busybox" ] && file -L "$busybox" 2>/dev/null | grep -q 'statically linked' || busybox=/bin/busybox
-[ -x "$busybox" ] || { echo "build-demo-app.sh: a static busybox is needed (apt-get install -y busybox-static)" >&2; exit 1; }
-command -v docker >/dev/null || { echo "build-demo-app.sh: docker is missing" >&2; exit 1; }
+# shellcheck source=server/images/busybox-root.sh
+. "$(dirname "$0")/busybox-root.sh"
+require_tools build-demo-app.sh
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -25,14 +24,10 @@ for version in 1 2 3; do
     continue
   fi
   root="$work/$version"
-  mkdir -p "$root/bin" "$root/etc" "$root/tmp" "$root/www"
-  cp "$busybox" "$root/bin/busybox"
-  for applet in $("$root/bin/busybox" --list); do
-    [ "$applet" = busybox ] || ln -sf busybox "$root/bin/$applet"
-  done
+  busybox_root "$root"
+  mkdir -p "$root/www"
   printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' > "$root/etc/passwd"
   printf 'root:x:0:\nnogroup:x:65534:\n' > "$root/etc/group"
-  chmod 1777 "$root/tmp"
   # The page names the task that served it: a request through a published port shows who answered.
   cat > "$root/bin/web" <<'SH'
 #!/bin/sh

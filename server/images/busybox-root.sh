@@ -1,0 +1,22 @@
+# shellcheck shell=bash
+# Sourced by the image scripts that build tiny images from the host's static busybox.
+#   require_tools SCRIPT          : a static busybox and docker are there, or a hint and exit 1
+#   busybox_root DIR              : DIR becomes a root with busybox, its applets and /tmp
+# Sets BUSYBOX to the static binary.
+
+require_tools() {
+  BUSYBOX=$(command -v busybox || true)
+  [ -n "$BUSYBOX" ] && file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked' || BUSYBOX=/bin/busybox
+  [ -x "$BUSYBOX" ] || { echo "$1: a static busybox is needed (apt-get install -y busybox-static)" >&2; exit 1; }
+  command -v docker >/dev/null || { echo "$1: docker is missing" >&2; exit 1; }
+}
+
+busybox_root() {
+  local root=$1 applet
+  mkdir -p "$root/bin" "$root/etc" "$root/tmp"
+  cp "$BUSYBOX" "$root/bin/busybox"
+  for applet in $("$root/bin/busybox" --list); do
+    [ "$applet" = busybox ] || ln -sf busybox "$root/bin/$applet"
+  done
+  chmod 1777 "$root/tmp"
+}
