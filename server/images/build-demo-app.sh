@@ -8,22 +8,17 @@
 #   build-demo-app.sh [--force]
 set -euo pipefail
 
-force=0
-[ "${1:-}" = --force ] && force=1
 # shellcheck source=server/images/busybox-root.sh
 . "$(dirname "$0")/busybox-root.sh"
-require_tools build-demo-app.sh
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+start_build build-demo-app.sh "$@"
 
 for version in 1 2 3; do
   name=docker-en-cluster/web:$version
-  if [ "$force" = 0 ] && docker image inspect "$name" >/dev/null 2>&1; then
+  if [ "$FORCE" = 0 ] && docker image inspect "$name" >/dev/null 2>&1; then
     echo "build-demo-app.sh: $name exists, kept"
     continue
   fi
-  root="$work/$version"
+  root="$WORK/$version"
   busybox_root "$root"
   mkdir -p "$root/www"
   printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' > "$root/etc/passwd"

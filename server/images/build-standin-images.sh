@@ -7,16 +7,11 @@
 #   build-standin-images.sh [--force]
 set -euo pipefail
 
-force=0
-[ "${1:-}" = --force ] && force=1
 # shellcheck source=server/images/busybox-root.sh
 . "$(dirname "$0")/busybox-root.sh"
-require_tools build-standin-images.sh
+start_build build-standin-images.sh "$@"
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
-base="$work/base"
+base="$WORK/base"
 busybox_root "$base"
 mkdir -p "$base/usr/share/nginx/html" "$base/data"
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\nnginx:x:101:101:nginx:/www:/bin/false\n' > "$base/etc/passwd"
@@ -36,7 +31,7 @@ chmod +x "$base/bin/standin-run"
 # build NAME CMD-JSON [EXPOSE]: imports the base root with a command, unless NAME exists.
 build() {
   local name=$1 cmd=$2 port=${3:-}
-  if [ "$force" = 0 ] && docker image inspect "$name" >/dev/null 2>&1; then
+  if [ "$FORCE" = 0 ] && docker image inspect "$name" >/dev/null 2>&1; then
     echo "build-standin-images.sh: $name exists, kept"
     return
   fi

@@ -1,8 +1,19 @@
 # shellcheck shell=bash
 # Sourced by the image scripts that build tiny images from the host's static busybox.
-#   require_tools SCRIPT          : a static busybox and docker are there, or a hint and exit 1
+#   start_build SCRIPT "$@"       : checks the tools, parses --force (FORCE=1: rebuild images
+#                                   that exist), makes WORK, a temporary folder removed at exit
 #   busybox_root DIR              : DIR becomes a root with busybox, its applets and /tmp
 # Sets BUSYBOX to the static binary.
+
+# FORCE is read by the scripts that source this file.
+# shellcheck disable=SC2034
+start_build() {
+  FORCE=0
+  [ "${2:-}" = --force ] && FORCE=1
+  require_tools "$1"
+  WORK=$(mktemp -d)
+  trap 'rm -rf "$WORK"' EXIT
+}
 
 require_tools() {
   BUSYBOX=$(command -v busybox || true)
