@@ -58,6 +58,8 @@ install_packages() {
   # A machine made from the node image (Vagrant's docker provider) has them all: no download.
   if [ "$mode" = image ] || ! dpkg-query -W "${packages[@]}" >/dev/null 2>&1; then
     apt-get update -qq
+    # From Debian 13 on, the docker CLI is its own package (docker.io holds only the engine).
+    if apt-cache show docker-cli >/dev/null 2>&1; then packages+=(docker-cli); fi
     apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
   fi
   if [ "$mode" = image ]; then
@@ -104,9 +106,55 @@ if [ -n "${NODE_SSH_AUTHORIZED_KEY:-}" ]; then
   ssh-keygen -A >/dev/null
   /usr/sbin/sshd
 fi
-exec dockerd --host unix:///var/run/docker.sock "$@"
+# The engine is a service of the node, not its main process: `service docker stop` stops it and
+# the machine stays up, as on a VM (the backup and restore lab needs it). Its options: ours and
+# the driver's, one per line, read again by every `service docker start`.
+printf '%s\n' --host unix:///var/run/docker.sock "$@" > /run/node-dockerd.args
+: > /var/log/docker.log
+trap '/etc/init.d/docker stop; exit 0' TERM INT
+/etc/init.d/docker start || true
+tail -n +1 -F /var/log/docker.log &
+wait
 SH
   chmod +x /usr/local/sbin/node-entrypoint
+  # `service docker start|stop|restart|status` inside a node container (no systemd there).
+  cat > /etc/init.d/docker <<'SH'
+#!/bin/bash
+### BEGIN INIT INFO
+# Provides:          docker
+# Short-Description: the Docker engine of a lab node
+### END INIT INFO
+pidfile=/run/docker.pid
+running() { [ -s "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
+case "${1:-}" in
+  start)
+    if running; then echo "docker : moteur déjà démarré"; exit 0; fi
+    mapfile -t args < /run/node-dockerd.args
+    # When the engine stopped and started: the backup lab checks a backup was taken in between.
+    echo "$(date +%s) starting" >> /var/log/docker-service.log
+    setsid dockerd --pidfile "$pidfile" "${args[@]}" >> /var/log/docker.log 2>&1 < /dev/null &
+    # Wait for the API socket with shell tests only (a docker CLI per poll costs a loaded machine).
+    for _ in $(seq 1 300); do
+      [ -S /var/run/docker.sock ] && running && { echo "docker : moteur démarré"; exit 0; }
+      sleep 0.2
+    done
+    echo "docker : le moteur ne répond pas (voir /var/log/docker.log)" >&2
+    exit 1
+    ;;
+  stop)
+    if ! running; then echo "docker : moteur déjà arrêté"; exit 0; fi
+    pid=$(cat "$pidfile")
+    kill -TERM "$pid"
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+    echo "$(date +%s) stopped" >> /var/log/docker-service.log
+    echo "docker : moteur arrêté"
+    ;;
+  restart) "$0" stop && "$0" start ;;
+  status) if running; then echo "docker : moteur démarré"; else echo "docker : moteur arrêté"; exit 3; fi ;;
+  *) echo "usage : service docker {start|stop|restart|status}" >&2; exit 2 ;;
+esac
+SH
+  chmod +x /etc/init.d/docker
 }
 
 # systemd on a VM; Debian's init script on a machine without it (a container of Vagrant's

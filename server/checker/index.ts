@@ -2,6 +2,7 @@ import type { Condition } from '../../src/labs/schema';
 import { poll, systemClock, type Clock } from '../../src/shared/poll';
 import { checkExec } from './exec';
 import { checkFile } from './files';
+import { checkKernel } from './kernel';
 import { checkNetwork } from './network';
 import { checkNode } from './node';
 import { checkService } from './service';
@@ -46,6 +47,8 @@ export async function evaluate(condition: Condition, ctx: CheckContext): Promise
         return await checkVolume(condition, ctx);
       case 'exec':
         return await checkExec(condition, ctx);
+      case 'kernel':
+        return await checkKernel(condition, ctx);
     }
   } catch (error) {
     const reason = error instanceof NoManagerError ? error.message : `erreur de l’API Docker : ${(error as Error).message}`;

@@ -38,13 +38,15 @@ export interface EngineCommand {
  * entrypoint keep exactly the listeners it names (no TCP listener, no 16 s wait); our entrypoint
  * takes extra flags only.
  */
-export function engineCommand(flavour: NodeFlavour, opts: { shareSocket: boolean; gid?: number }): EngineCommand {
+export function engineCommand(flavour: NodeFlavour, opts: { shareSocket: boolean; gid?: number; daemonArgs?: string[] }): EngineCommand {
   const shared = opts.shareSocket ? [`--host=unix://${NODE_SOCKET_DIR}/docker.sock`] : [];
   const group = opts.gid !== undefined && opts.gid !== 0 ? [`--group=${opts.gid}`] : [];
+  // More dockerd options (the cluster's lab registry: server/drivers/lab-registry.ts).
+  const extra = opts.daemonArgs ?? [];
   // No TLS certificates: the engine is reached through its unix sockets only.
   const env = ['DOCKER_TLS_CERTDIR='];
-  if (flavour === 'ours') return { cmd: [...shared, ...group], env };
-  return { cmd: ['dockerd', '--host=unix:///var/run/docker.sock', ...shared, ...group], env };
+  if (flavour === 'ours') return { cmd: [...shared, ...group, ...extra], env };
+  return { cmd: ['dockerd', '--host=unix:///var/run/docker.sock', ...shared, ...group, ...extra], env };
 }
 
 export interface NodeContainerInput {

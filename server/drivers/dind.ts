@@ -8,8 +8,9 @@ import { clusterContainers, clusterLabels, clustersOfHome, ignoreMissing, record
 import { execAgent } from './exec-agent';
 import { execInContainer } from './exec';
 import { LABEL, PROJECT } from './labels';
-import { ensureNodeImage, imageArchive } from './images';
+import { ensureNodeImage } from './images';
 import { initSwarm, joinAll, labelNodes, waitSwarmReady } from './swarm';
+import { labRegistryDaemonArgs, seedLabRegistry, startLabRegistry } from './lab-registry';
 import { swarmStatus } from './swarm-status';
 import { waitFor } from './wait';
 import {
@@ -165,17 +166,8 @@ export class DindDriver implements Driver {
   }
 
   async loadImages(cluster: string, images: string[]): Promise<void> {
-    if (images.length === 0) return;
-    const archive = await imageArchive(this.opts.host, images, this.opts.cacheDir);
-    const nodes = await this.nodes(cluster);
-    await Promise.all(
-      nodes.map(async (n) => {
-        const container = await this.runningContainer(cluster, n.name);
-        const { createReadStream } = await import('node:fs');
-        const result = await execInContainer(container, ['docker', 'load', '-q'], createReadStream(archive));
-        if (result.code !== 0) throw new Error(`chargement des images sur ${n.name} : ${result.stderr.trim()}`);
-      }),
-    );
+    // Nodes pull them from the cluster's registry (server/drivers/lab-registry.ts).
+    await seedLabRegistry(this.opts.host, this.containerName(cluster, 'registry'), images);
   }
 
   async power(cluster: string, node: string, state: 'on' | 'off'): Promise<void> {
@@ -222,10 +214,12 @@ export class DindDriver implements Driver {
     const flavour = nodeFlavour(await host.getImage(this.opts.image).inspect());
     // The shared socket only in socket mode: a folder shared by Docker Desktop cannot hold one.
     const shareSocket = nodeApiMode(this.opts.api) === 'socket';
-    const engine = engineCommand(flavour, { shareSocket, gid: process.getgid?.() });
+    const engine = engineCommand(flavour, { shareSocket, gid: process.getgid?.(), daemonArgs: labRegistryDaemonArgs() });
     const labels = clusterLabels(cluster, this.opts.socketDir);
     const network = this.networkName(cluster);
     await host.createNetwork({ Name: network, Driver: 'bridge', Labels: labels, CheckDuplicate: true });
+    // The cluster's lab registry (server/drivers/lab-registry.ts): no node label, not a node.
+    await startLabRegistry(host, { container: this.containerName(cluster, 'registry'), network, labels });
     await Promise.all(
       wanted.map(async (node) => {
         const nodeLabels = { ...labels, [LABEL.node]: node.name, [LABEL.role]: node.role, [LABEL.shape]: JSON.stringify(shape) };
@@ -272,7 +266,8 @@ export class DindDriver implements Driver {
         await client.ping();
         return true;
       },
-      60_000,
+      // Generous: on a loaded 2-core machine (load average above 100) a nested engine took over 60 s.
+      180_000,
       `le moteur Docker de ${node} ne démarre pas`,
       async () => {
         const state = await this.opts.host.getContainer(this.containerName(cluster, node)).inspect();

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 
 /** The image's id on the host, pulled once from its registry if the host lacks it. */
-async function imageId(host: Docker, name: string): Promise<string> {
+export async function hostImageId(host: Docker, name: string): Promise<string> {
   try {
     return (await host.getImage(name).inspect()).Id;
   } catch {
@@ -25,7 +25,7 @@ export async function imageArchive(host: Docker, images: string[], cacheDir: str
   const missing: string[] = [];
   for (const name of [...new Set(images)].sort()) {
     try {
-      ids.push(`${name}@${(await imageId(host, name))}`);
+      ids.push(`${name}@${(await hostImageId(host, name))}`);
     } catch {
       missing.push(name);
     }
@@ -50,7 +50,7 @@ export async function imageArchive(host: Docker, images: string[], cacheDir: str
 }
 
 /** Built locally from Debian packages (server/images/build-node-image.sh). */
-export const OUR_NODE_IMAGE = 'docker-en-cluster/node:bookworm';
+export const OUR_NODE_IMAGE = 'docker-en-cluster/node:trixie';
 /** The default for users with a registry. */
 export const PUBLIC_NODE_IMAGE = 'docker:dind';
 

@@ -3,12 +3,18 @@
 # registry: debootstrap a Debian root, run vagrant/provision.sh --image inside it (the same
 # script that provisions Vagrant VMs), then `docker import` the root.
 #
-#   build-node-image.sh [IMAGE]        (default: docker-en-cluster/node:bookworm)
+#   build-node-image.sh [IMAGE] [SUITE]   (default: docker-en-cluster/node:trixie)
+# SUITE is the Debian release debootstrapped: by default the image's tag when it names one
+# (bookworm: Docker 20.10, trixie: 26.1, forky: 28.5), else trixie.
 # Environment: DEBIAN_MIRROR (default: the first deb.debian.org-like URI of apt's sources),
 #              WORK_DIR (default: a temporary folder).
 set -euo pipefail
 
-image=${1:-docker-en-cluster/node:bookworm}
+image=${1:-docker-en-cluster/node:trixie}
+case "${2:-${image##*:}}" in
+  bookworm|trixie|forky|sid) suite=${2:-${image##*:}} ;;
+  *) [ -z "${2:-}" ] || { echo "build-node-image.sh: unknown Debian suite $2 (bookworm, trixie, forky, sid)" >&2; exit 2; }; suite=trixie ;;
+esac
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 
@@ -28,9 +34,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "build-node-image.sh: debootstrap bookworm from $mirror"
+echo "build-node-image.sh: debootstrap $suite from $mirror"
 rm -rf "$root"
-debootstrap --variant=minbase --include=ca-certificates bookworm "$root" "$mirror" >"$work/debootstrap.log" 2>&1 \
+debootstrap --variant=minbase --include=ca-certificates "$suite" "$root" "$mirror" >"$work/debootstrap.log" 2>&1 \
   || { tail -n 30 "$work/debootstrap.log" >&2; exit 1; }
 
 cp /etc/resolv.conf "$root/etc/resolv.conf"

@@ -5,10 +5,12 @@
 #   sudo bash server/images/build-offline-images.sh [NODE-IMAGE]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-image=${1:-docker-en-cluster/node:bookworm}
+image=${1:-docker-en-cluster/node:trixie}
 if docker image inspect "$image" >/dev/null 2>&1; then
   echo "build-offline-images.sh: $image exists, kept"
 else
   bash "$here/build-node-image.sh" "$image"
 fi
 bash "$here/build-standin-images.sh"
+bash "$here/build-registry-image.sh"
+bash "$here/build-demo-app.sh"

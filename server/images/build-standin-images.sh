@@ -7,25 +7,15 @@
 #   build-standin-images.sh [--force]
 set -euo pipefail
 
-force=0
-[ "${1:-}" = --force ] && force=1
-busybox=$(command -v busybox || true)
-[ -n "$busybox" ] && file -L "$busybox" 2>/dev/null | grep -q 'statically linked' || busybox=/bin/busybox
-[ -x "$busybox" ] || { echo "build-standin-images.sh: a static busybox is needed (apt-get install -y busybox-static)" >&2; exit 1; }
-command -v docker >/dev/null || { echo "build-standin-images.sh: docker is missing" >&2; exit 1; }
+# shellcheck source=server/images/busybox-root.sh
+. "$(dirname "$0")/busybox-root.sh"
+start_build build-standin-images.sh "$@"
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
-base="$work/base"
-mkdir -p "$base/bin" "$base/etc" "$base/tmp" "$base/usr/share/nginx/html" "$base/data"
-cp "$busybox" "$base/bin/busybox"
-for applet in $("$base/bin/busybox" --list); do
-  [ "$applet" = busybox ] || ln -sf busybox "$base/bin/$applet"
-done
+base="$WORK/base"
+busybox_root "$base"
+mkdir -p "$base/usr/share/nginx/html" "$base/data"
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\nnginx:x:101:101:nginx:/www:/bin/false\n' > "$base/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\nnginx:x:101:\n' > "$base/etc/group"
-chmod 1777 "$base/tmp"
 
 # PID 1 of a container ignores SIGTERM unless it handles it: the stand-ins stop at once, like the
 # real images do, instead of waiting for the 10 s grace period on every rolling update.
@@ -41,7 +31,7 @@ chmod +x "$base/bin/standin-run"
 # build NAME CMD-JSON [EXPOSE]: imports the base root with a command, unless NAME exists.
 build() {
   local name=$1 cmd=$2 port=${3:-}
-  if [ "$force" = 0 ] && docker image inspect "$name" >/dev/null 2>&1; then
+  if [ "$FORCE" = 0 ] && docker image inspect "$name" >/dev/null 2>&1; then
     echo "build-standin-images.sh: $name exists, kept"
     return
   fi

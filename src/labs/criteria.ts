@@ -1,6 +1,7 @@
 // « Ce que vérifie le correcteur » : what a condition checks, as French prose for the lab slide
 // (self-paced mode shows it without a server). Typography: U+00A0 before « : » and inside « ».
 import type { Condition } from './schema';
+import { KERNEL_FEATURES } from './kernel-features';
 
 const NBSP = '\u00a0';
 const quote = (s: string) => `«${NBSP}${s}${NBSP}»`;
@@ -191,6 +192,9 @@ export function describeCondition(c: Condition): string {
     case 'exec':
       add(true, `sur ${c.node}, la commande ${quote(c.run)} ${c.exitCode === 0 ? 'réussit' : `se termine avec le code ${c.exitCode}`}`);
       add(c.output, `et sa sortie correspond au motif ${quote(c.output ?? '')}`);
+      break;
+    case 'kernel':
+      add(true, `le noyau a ${KERNEL_FEATURES[c.feature].name}, nécessaire pour ${KERNEL_FEATURES[c.feature].needs}`);
       break;
   }
   return parts.join(' · ');

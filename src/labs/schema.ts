@@ -225,6 +225,11 @@ const ExecCheck = z
   })
   .strict();
 
+/** A kernel feature a lab needs (server/checker/kernel.ts): absent, the learner reads what is missing. */
+const KernelCheck = z
+  .object({ kind: z.literal('kernel'), feature: z.enum(['ipvs', 'ipsec']), node: nodeName.default('manager1'), ...base })
+  .strict();
+
 export const Condition = z.discriminatedUnion('kind', [
   SwarmCheck,
   NodeCheck,
@@ -236,6 +241,7 @@ export const Condition = z.discriminatedUnion('kind', [
   StackCheck,
   VolumeCheck,
   ExecCheck,
+  KernelCheck,
 ]);
 
 /** A wrong solution the course CI runs to prove a subtle check fails. */
