@@ -13,8 +13,8 @@ describe('Comparison', () => {
   });
 
   it('on failure names only what differs', () => {
-    const r = new Comparison().add('mode', 'replicated', 'replicated').add('répliques demandées', '1 réplique', '3 répliques').result();
-    expect(r).toEqual({ ok: false, observed: 'répliques demandées : 1 réplique', expected: 'répliques demandées : 3 répliques', progress: undefined });
+    const r = new Comparison().add('mode', 'replicated', 'replicated').add('réplicas demandés', '1 réplica', '3 réplicas').result();
+    expect(r).toEqual({ ok: false, observed: 'réplicas demandés : 1 réplica', expected: 'réplicas demandés : 3 réplicas', progress: undefined });
   });
 
   it('takes an explicit verdict when equality of the texts is not the rule', () => {

@@ -43,7 +43,7 @@ describe('converge', () => {
   it('polls a failing condition until it passes, and stops looking at passed ones', async () => {
     const clock = fakeClock();
     const results = await converge([web], movingContext(3), { wait: true, clock });
-    expect(results[0]).toMatchObject({ ok: true, elapsedMs: 3_000, observed: 'répliques demandées : 3 répliques' });
+    expect(results[0]).toMatchObject({ ok: true, elapsedMs: 3_000, observed: 'réplicas demandés : 3 réplicas' });
     expect(clock.slept).toEqual([1_000, 1_000, 1_000]);
   });
 

@@ -6,7 +6,7 @@ describe('network checks (recorded states)', () => {
     const seen = await checkOn('deployed', { kind: 'network', name: 'front', driver: 'overlay', attachable: true, services: ['web', 'client'], resolves: { from: 'client', name: 'tasks.web', count: 3 } });
     expect(seen.ok).toBe(true);
     expect(seen.observed).toMatch(
-      /^pilote : overlay ; attachable : oui ; service web : réseaux : front ; service client : réseaux : front ; résolution de tasks\.web depuis client : 3 adresse\(s\) : 10(\.\d+){3}, 10(\.\d+){3}, 10(\.\d+){3}$/,
+      /^pilote : overlay ; attachable : oui ; service web : réseaux : front ; service client : réseaux : front ; résolution de tasks\.web depuis client : 3 adresses : 10(\.\d+){3}, 10(\.\d+){3}, 10(\.\d+){3}$/,
     );
     expect(seen.expected).toBe('pilote : overlay ; attachable : oui ; service web : relié à front ; service client : relié à front ; résolution de tasks.web depuis client : 3 adresses');
   });

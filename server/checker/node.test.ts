@@ -6,8 +6,8 @@ describe('node checks (recorded states)', () => {
   it('a worker of a ready swarm: role, availability, state, leader and labels', async () => {
     expect(await checkOn('empty', { kind: 'node', node: 'worker1', role: 'worker', availability: 'active', state: 'ready', leader: false, labels: { zone: 'a', disk: 'ssd' } })).toEqual({
       ok: true,
-      observed: 'rôle : worker ; disponibilité : active ; état : ready ; leader : non ; label zone : a ; label disk : ssd',
-      expected: 'rôle : worker ; disponibilité : active ; état : ready ; leader : non ; label zone : a ; label disk : ssd',
+      observed: 'rôle : worker ; disponibilité : active ; état : prêt (Ready) ; leader : non ; label zone : a ; label disk : ssd',
+      expected: 'rôle : worker ; disponibilité : active ; état : prêt (Ready) ; leader : non ; label zone : a ; label disk : ssd',
       progress: undefined,
     });
   });
@@ -36,7 +36,7 @@ describe('node checks (recorded states)', () => {
       observed: 'disponibilité : vidé (drain)',
       expected: 'disponibilité : active',
     });
-    expect(await checkOn('failure', { kind: 'node', node: 'worker2', state: 'ready' })).toMatchObject({ ok: false, observed: 'état : down', expected: 'état : ready' });
+    expect(await checkOn('failure', { kind: 'node', node: 'worker2', state: 'ready' })).toMatchObject({ ok: false, observed: 'état : arrêté (Down)', expected: 'état : prêt (Ready)' });
   });
 
   it('a paused node, in French', async () => {

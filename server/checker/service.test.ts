@@ -32,7 +32,7 @@ describe('service checks (recorded states)', () => {
     expect(seen.ok).toBe(true);
     expect(seen.progress).toBe('mise à jour terminée');
     expect(seen.observed).toBe(
-      'mode : replicated ; répliques demandées : 3 répliques ; image : nginx:alpine ; réseaux : front ; variable COLOR : blue ; variable VERSION : 2 ; ' +
+      'mode : replicated ; réplicas demandés : 3 réplicas ; image : nginx:alpine ; réseaux : front ; variable COLOR : blue ; variable VERSION : 2 ; ' +
         'préférences de placement : spread=node.labels.zone ; réservation mémoire : 16M ; limite mémoire : 64M ; limite CPU : 0.5 ; ' +
         'mise à jour : parallélisme : 2 ; mise à jour : délai : 2s ; mise à jour : ordre : start-first ; mise à jour : action en cas d’échec : rollback ; mise à jour : surveillance : 3s ; ' +
         'retour arrière : parallélisme : 1 ; retour arrière : ordre : stop-first ; commande de santé : true ; intervalle de santé : 5s ; essais : 2 ; état de la mise à jour : mise à jour terminée',
@@ -41,11 +41,11 @@ describe('service checks (recorded states)', () => {
 
   it('mode and replicas', async () => {
     expect(await differs({ mode: 'global' })).toEqual(['mode : replicated', 'mode : global']);
-    expect(await differs({ replicas: 5 })).toEqual(['répliques demandées : 3 répliques', 'répliques demandées : 5 répliques']);
+    expect(await differs({ replicas: 5 })).toEqual(['réplicas demandés : 3 réplicas', 'réplicas demandés : 5 réplicas']);
     expect(await checkOn('deployed', { kind: 'service', service: 'agent', mode: 'global', replicas: 3 })).toMatchObject({
       ok: false,
-      observed: 'répliques demandées : mode global',
-      expected: 'répliques demandées : 3 répliques',
+      observed: 'réplicas demandés : mode global',
+      expected: 'réplicas demandés : 3 réplicas',
     });
   });
 
@@ -105,7 +105,7 @@ describe('service checks (recorded states)', () => {
       'commande de santé : true ; intervalle de santé : 5s ; essais : 2',
       'commande de santé : contient « curl -f http://localhost/ » ; intervalle de santé : 10s ; essais : 3',
     ]);
-    expect(await checkOn('deployed', { kind: 'service', service: 'client', healthcheck: {} })).toMatchObject({ ok: false, observed: 'healthcheck : aucun', expected: 'healthcheck : un healthcheck' });
+    expect(await checkOn('deployed', { kind: 'service', service: 'client', healthcheck: {} })).toMatchObject({ ok: false, observed: 'contrôle de santé : aucun', expected: 'contrôle de santé : un contrôle de santé (--health-cmd)' });
   });
 
   it('update state, in French', async () => {

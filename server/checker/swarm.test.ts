@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkOn, edited } from './testing';
+import type { SwarmNode } from './swarm-objects';
 
 describe('swarm checks (recorded states)', () => {
   it('a bare cluster passes « no swarm » and fails « a swarm », saying what each node answered', async () => {
@@ -36,11 +37,23 @@ describe('swarm checks (recorded states)', () => {
   it('after a power cut, names the node that is not ready', async () => {
     expect(await checkOn('failure', { kind: 'swarm', ready: true })).toEqual({
       ok: false,
-      observed: 'état : pas prêts : worker2 (down)',
+      observed: 'état : pas prêt : worker2 arrêté (Down)',
       expected: 'état : tous prêts',
       progress: '2/3 nœuds prêts',
     });
     expect(await checkOn('failure', { kind: 'swarm', ready: false })).toMatchObject({ ok: true });
+  });
+
+  it('names every node that is not ready, in the plural', async () => {
+    const twoDown = edited('failure', (s) => {
+      const node = (s.swarm!.nodes as SwarmNode[]).find((n) => n.Description?.Hostname === 'worker1')!;
+      node.Status!.State = 'disconnected';
+    });
+    expect(await checkOn(twoDown, { kind: 'swarm', ready: true })).toMatchObject({
+      ok: false,
+      observed: 'état : pas prêts : worker1 déconnecté (Disconnected), worker2 arrêté (Down)',
+      progress: '1/3 nœuds prêts',
+    });
   });
 
   it('finds a manager even when it is not the first node, and says why others do not count', async () => {

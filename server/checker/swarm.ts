@@ -21,8 +21,9 @@ export async function checkSwarm(c: SwarmCondition, ctx: CheckContext): Promise<
   if (c.managers !== undefined) cmp.add('managers', plural(managers.length, 'manager'), plural(c.managers, 'manager'));
   if (c.workers !== undefined) cmp.add('workers', plural(nodes.length - managers.length, 'worker'), plural(c.workers, 'worker'));
   if (c.ready !== undefined) {
-    const notReady = nodes.filter((n) => n.Status?.State !== 'ready').map((n) => `${n.Description?.Hostname} (${nodeState(n.Status?.State)})`);
-    cmp.add('état', notReady.length ? `pas prêts : ${notReady.join(', ')}` : 'tous prêts', c.ready ? 'tous prêts' : 'au moins un nœud pas prêt', (ready.length === nodes.length) === c.ready);
+    const notReady = nodes.filter((n) => n.Status?.State !== 'ready').map((n) => `${n.Description?.Hostname} ${nodeState(n.Status?.State)}`);
+    const notReadyLine = `${notReady.length > 1 ? 'pas prêts' : 'pas prêt'} : ${notReady.join(', ')}`;
+    cmp.add('état', notReady.length ? notReadyLine : 'tous prêts', c.ready ? 'tous prêts' : 'au moins un nœud pas prêt', (ready.length === nodes.length) === c.ready);
   }
   if (c.leader !== undefined) {
     const leader = nodes.find((n) => n.ManagerStatus?.Leader)?.Description?.Hostname ?? 'aucun';

@@ -91,7 +91,7 @@ describe('tasks checks (recorded states)', () => {
   it('health: no health check, and an unhealthy task', async () => {
     expect(await checkOn('deployed', { kind: 'tasks', service: 'pinned', healthy: true })).toMatchObject({
       ok: false,
-      observed: 'santé : 0/1 en bonne santé (sans healthcheck)',
+      observed: 'santé : 0/1 en bonne santé (sans contrôle de santé)',
       expected: 'santé : toutes les tâches en bonne santé (healthy)',
     });
     expect(await checkOn('deployed', { kind: 'tasks', service: 'web', healthy: false })).toMatchObject({ ok: false, expected: 'santé : une tâche en mauvaise santé' });
