@@ -37,6 +37,7 @@ const scripts = (dir: string): string[] => filesEndingWith(dir, '.sh');
  */
 const TEST_TOOLS: Record<string, string | null> = {
   sh: null,
+  bash: null,
   cat: null,
   hostname: null,
   npx: null,
