@@ -169,8 +169,11 @@ export function sendHtml(res: ServerResponse, status: number, html: string): voi
     'Content-Type': 'text/html; charset=utf-8',
     'Cache-Control': 'no-store',
     'X-Content-Type-Options': 'nosniff',
-    'X-Frame-Options': 'DENY',
-    'Referrer-Policy': 'no-referrer',
+    // The speaker view frames the deck (same origin); no other site may frame a page of ours.
+    'X-Frame-Options': 'SAMEORIGIN',
+    // Same-origin form posts must carry our Origin (no-referrer makes browsers send `null`);
+    // no URL of ours (a token link) is ever sent to another site.
+    'Referrer-Policy': 'same-origin',
   });
   res.end(html);
 }
