@@ -33,7 +33,33 @@ export async function removeClusterObjects(host: Docker, cluster: string, home: 
   const volumes = (await host.listVolumes({ filters })).Volumes ?? [];
   await Promise.all(volumes.map((v) => host.getVolume(v.Name).remove().catch(ignoreMissing)));
   const networks = await host.listNetworks({ filters });
-  await Promise.all(networks.map((n) => host.getNetwork(n.Id).remove().catch(ignoreMissing)));
+  await Promise.all(networks.map((n) => removeNetwork(host, n.Id)));
+}
+
+/**
+ * Removes a cluster's private network. A container the engine was still creating for a killed
+ * builder may show up attached after the listing above: such containers are removed too (the
+ * network is the cluster's own), and the removal is tried again rather than left behind.
+ */
+async function removeNetwork(host: Docker, id: string): Promise<void> {
+  const network = host.getNetwork(id);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await network.remove();
+      return;
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      if (status === 404) return;
+      if (status !== 409) throw error;
+      if (attempt >= 10) {
+        console.warn(`réseau ${id} encore utilisé après 10 essais : il reste sur le moteur (docker network rm ${id})`);
+        return;
+      }
+    }
+    const info = (await network.inspect().catch(() => undefined)) as { Containers?: Record<string, unknown> } | undefined;
+    await Promise.all(Object.keys(info?.Containers ?? {}).map((c) => host.getContainer(c).remove({ force: true, v: true }).catch(ignoreMissing)));
+    await new Promise((r) => setTimeout(r, 300));
+  }
 }
 
 /** The clusters that have objects labelled with this data folder, and whether their builder still runs. */

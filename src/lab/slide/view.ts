@@ -59,10 +59,14 @@ export class LabView {
 
 /** Shows `text` on a button for a moment, then `back`. */
 export function flashButton(b: HTMLButtonElement, text: string, back: string, ms = 1500): void {
+  // A labelled button says the flashed text too (its accessible name holds its visible text).
+  const label = b.getAttribute('aria-label');
   b.textContent = text;
+  if (label !== null) b.setAttribute('aria-label', text);
   b.classList.add('lab-flash');
   setTimeout(() => {
     b.textContent = back;
+    if (label !== null) b.setAttribute('aria-label', label);
     b.classList.remove('lab-flash');
   }, ms);
 }
