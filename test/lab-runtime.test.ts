@@ -75,6 +75,8 @@ describe.skipIf(!enabled)('lab runtime on a real engine', () => {
     await a.run('echo secret-of-$((1+1))-alice');
     const sessionA = a.session;
     await a.close();
+    // Bob's own cluster first (its creation is not what this test times).
+    expect((await fetch(`${lab.url}/api/cluster/up`, { method: 'POST', headers: { Authorization: `Bearer ${tokenB}` } })).status).toBe(200);
     // Bob presents Alice's stream id: he gets a terminal of his own cluster, without her output.
     const b = await TestClient.connect(wsUrl('manager1', tokenB), { session: sessionA, offset: 0 });
     expect(b.session).not.toBe(sessionA);
@@ -116,7 +118,8 @@ describe.skipIf(!enabled)('lab runtime on a real engine', () => {
   });
 
   it('leaves no orphan when the process is killed in the middle of `up`', async () => {
-    const cluster = 'killed-midway';
+    // Its own id each run: objects an earlier, interrupted run left behind cannot count here.
+    const cluster = `killed-midway-${process.pid}`;
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'server/cli.ts'), 'up', '--cluster', cluster, '--data-dir', dataDir, '--driver', 'dind'], {
       cwd: REPO_ROOT,
       stdio: 'ignore',
