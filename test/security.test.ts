@@ -249,6 +249,10 @@ describe('class mode (0.0.0.0, built deck, --driver none): the edge', () => {
     expect(link.status).toBe(200);
     const html = await link.text();
     expect(html).toContain('Rejoindre la salle « Docker en cluster » en tant que');
+    // No other site may frame it, and its URL (a secret link) is never sent to another site;
+    // `same-origin` (not `no-referrer`) so that the browser's POST carries our Origin.
+    expect(link.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(link.headers.get('referrer-policy')).toBe('same-origin');
     const cookies = link.headers.getSetCookie();
     expect(cookies.some((c) => c.startsWith('dec_token='))).toBe(false);
     const csrfCookie = cookies.find((c) => c.startsWith('dec_csrf='))!.split(';')[0]!;
