@@ -102,8 +102,11 @@ describe.skipIf(!enabled)('course CI: every lab on a real swarm', async () => {
           // Settling ends as soon as the swarm is calm: the bound only matters on a slow machine.
           const longest = Math.max(SETTLE_MIN_S, ...wrong.fails.map((i) => exercise.conditions[i]!.timeout ?? 20));
           const settled = await waitForSettled(driverContext(driver, cluster), longest * 1000);
-          expect(settled, `${where}, wrong solution « ${wrong.name} »: the swarm was still moving after ${longest} s, it cannot be judged`).toBe(true);
-          const report = await runner.check(cluster, lab.id, exercise.id, { wait: false });
+          // Some wrong solutions never let the swarm rest (a task pending for ever, a task that
+          // fails its health check again and again): those are judged after the checker's whole
+          // convergence wait instead of one look, so they must fail however long one waits.
+          if (!settled) console.warn(`course CI: ${where}, wrong solution « ${wrong.name} »: the swarm still moves after ${longest} s; judged after the full convergence wait`);
+          const report = await runner.check(cluster, lab.id, exercise.id, { wait: !settled });
           for (const i of wrong.fails) {
             const c = report.conditions[i]!;
             expect(c.ok, `${where}, wrong solution « ${wrong.name} »: condition ${i} (${c.message}) must fail; observed ${c.observed}`).toBe(false);
