@@ -116,7 +116,7 @@ async function main(argv: string[]): Promise<number> {
 
   const runner = new LabRunner(clusters, path.join(REPO_ROOT, 'labs'), new ProgressStore(path.join(config.dataDir, 'progress')));
   const labRef = (ref: string | undefined) => {
-    if (!ref) throw new UsageError(`${command} <tp>[/<exercice>]`);
+    if (!ref) throw new UsageError(usageOf(command));
     const [lab, exercise] = ref.split('/');
     return { lab: lab!, exercise };
   };
@@ -158,7 +158,7 @@ async function main(argv: string[]): Promise<number> {
     case 'stop':
     case 'start': {
       const [node] = rest;
-      if (!node) throw new UsageError(`${command} <nœud>`);
+      if (!node) throw new UsageError(usageOf(command));
       await driver.power(cluster, node, command === 'stop' ? 'off' : 'on');
       process.stdout.write(`${node} ${command === 'stop' ? 'débranché' : 'rebranché'}.\n`);
       return 0;
@@ -181,7 +181,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'exec': {
       const [node, ...cmd] = rest;
-      if (!node || cmd.length === 0) throw new UsageError('exec <nœud> -- <commande>');
+      if (!node || cmd.length === 0) throw new UsageError(usageOf(command));
       const result = await driver.exec(cluster, node, cmd);
       process.stdout.write(result.stdout);
       process.stderr.write(result.stderr);
@@ -189,7 +189,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'shell': {
       const [node] = rest;
-      if (!node) throw new UsageError('shell <nœud>');
+      if (!node) throw new UsageError(usageOf(command));
       const spec = await driver.shell(cluster, node);
       return new Promise<number>((resolve) => {
         const child = spawn(spec.file, spec.args, { stdio: 'inherit', env: { ...process.env, ...spec.env }, cwd: spec.cwd });
@@ -220,6 +220,11 @@ const ARGUMENTS: Record<string, { max: number; usage: string }> = {
   room: { max: 2, usage: 'room [rotate | revoke <identifiant>]' },
   exec: { max: Infinity, usage: 'exec <nœud> -- <commande>' },
 };
+
+/** The usage line of a command, for a missing argument. */
+function usageOf(command: string): string {
+  return ARGUMENTS[command]?.usage ?? command;
+}
 
 /** An argument a command does not take is an error that names the right command, never ignored. */
 function checkArguments(command: string, args: string[]): void {
