@@ -18,6 +18,7 @@ import { CommandError, LabRunner } from './labs/runner';
 import { LearnerRegistry, RegistryError, secureDir } from './learners';
 import { courseLimit } from './quotas';
 import { removeServerInfo, takeCliGrant, writeServerInfo } from './server-info';
+import { LiveHub } from './live/hub';
 import { TerminalGateway } from './terminals';
 
 /** The id (and cluster id) of the person at the machine: the instructor in class mode. */
@@ -35,6 +36,8 @@ export interface LabServer {
   registry: LearnerRegistry;
   clusters: ClusterManager | null;
   gateway: TerminalGateway;
+  /** The push channel to open pages (cluster maps, automatic checks, follow mode, cockpit). */
+  live: LiveHub;
   close(): Promise<void>;
 }
 
@@ -73,6 +76,7 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
     },
   });
 
+  const live = new LiveHub({ error: (err) => console.error(err) });
   const progress = new ProgressStore(path.join(config.dataDir, 'progress'));
   // A recreated cluster ends the learner's shells: close them rather than leave dead ones.
   const runner = clusters ? new LabRunner(clusters, labsDir, progress, (cluster) => gateway.closeLearner(cluster)) : null;
@@ -180,6 +184,7 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
         if (protocol !== 'vite-hmr' && protocol !== 'vite-ping') return refuse('400 Bad Request');
         return; // Vite's listener answers.
       }
+      if (match.name === 'live') return live.handleUpgrade(req, socket, head, credential.learner);
       const { node, tab } = match.params;
       if (!node || !tab) return refuse('404 Not Found');
       gateway.handleUpgrade(req, socket, head, { learner: credential.learner.id, node, tab });
@@ -211,8 +216,10 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
     registry,
     clusters,
     gateway,
+    live,
     async close() {
       await removeServerInfo(config.dataDir);
+      await live.close();
       await gateway.close();
       await deck.close();
       await new Promise<void>((resolve) => {
