@@ -13,6 +13,7 @@ import { contentType } from '../render/mime.js';
 import type { RenderOptions, RenderResult } from '../render/index.js';
 import { frenchSpeakerView } from '../render/speaker-view.js';
 import { escapeHtml } from '../shared/html.js';
+import { DECK_UPDATE_EVENT, deckUpdate } from './hot-update.js';
 
 export type LabCallback = RenderOptions['lab'];
 
@@ -26,7 +27,6 @@ export interface DeckPluginOptions {
 }
 
 export const THEME_MODULE = 'virtual:deck/theme.css';
-export const DECK_UPDATE_EVENT = 'deck:update';
 
 const PLACEHOLDERS = ['<!--deck:title-->', '<!--deck:head-->', '<!--deck:slides-->', '<!--deck:meta-->'] as const;
 
@@ -187,23 +187,6 @@ export function toViteError(err: unknown): ViteLikeError {
     return e;
   }
   return err instanceof Error ? (err as ViteLikeError) : new Error(String(err));
-}
-
-/** What the page receives after an edit (src/deck/main.ts applies it). */
-export interface DeckUpdatePayload {
-  /** Every slide, for a page that cannot patch (another number of sections). */
-  html: string;
-  title: string;
-  /** Number of top-level sections `changed` applies to. */
-  total: number;
-  /** The top-level sections that differ from the previous render. */
-  changed: { index: number; html: string }[];
-}
-
-export function deckUpdate(before: RenderResult | undefined, after: RenderResult): DeckUpdatePayload {
-  const prev = before?.sections ?? [];
-  const changed = after.sections.flatMap((html, index) => (prev[index] === html ? [] : [{ index, html }]));
-  return { html: after.html, title: after.meta.title, total: after.sections.length, changed };
 }
 
 export function deckPlugin(options: DeckPluginOptions = {}): Plugin[] {
