@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import { nodesOfShape } from '../../src/shared/nodes';
 import type { DindDriver } from './dind';
 import { chooseEngine, engineAlive, engineLoad, type PoolEngine } from './engine-pool';
 import { removeClusterObjects } from './dind-objects';
@@ -22,7 +23,7 @@ export class EngineLostError extends NodeUnavailableError {
     readonly engine: string,
   ) {
     super(node, '');
-    this.message = 'Le moteur Docker qui hébergeait votre cluster ne répond plus : un nouveau cluster va être créé sur un autre hôte (à votre prochaine action).';
+    this.message = 'Le moteur Docker qui hébergeait votre cluster ne répond plus : un nouveau cluster va être créé sur un autre hôte (à votre prochaine action).';
     this.name = 'EngineLostError';
   }
 }
@@ -57,6 +58,9 @@ export class DindPoolDriver implements Driver {
   readonly kind = 'dind' as const;
   readonly maxNodes: number;
   private readonly located = new Map<string, PoolSlot>();
+  /** Nodes of clusters placed on an engine and still being built (not all on the engine yet). */
+  private readonly building = new Map<PoolSlot, number>();
+  private placing: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly opts: DindPoolOptions) {
     if (opts.slots.length === 0) throw new Error('aucun moteur Docker pour les clusters');
@@ -77,13 +81,19 @@ export class DindPoolDriver implements Driver {
       if (error instanceof EngineLostError) return undefined;
       throw error;
     });
+    const placed = !slot;
+    const nodes = nodesOfShape(shape).length;
     if (!slot) {
-      slot = await this.place();
+      slot = await this.place(nodes);
       this.located.set(cluster, slot);
     }
     const chosen = slot;
-    await this.guard(chosen, cluster, 'manager-1', () => copyImages(this.source.docker, chosen.docker, [this.opts.nodeImage, OUR_REGISTRY_IMAGE]));
-    return this.guard(chosen, cluster, 'manager-1', () => chosen.driver.up(cluster, shape));
+    try {
+      await this.guard(chosen, cluster, 'manager1', () => copyImages(this.source.docker, chosen.docker, [this.opts.nodeImage, OUR_REGISTRY_IMAGE]));
+      return await this.guard(chosen, cluster, 'manager1', () => chosen.driver.up(cluster, shape));
+    } finally {
+      if (placed) this.building.set(chosen, (this.building.get(chosen) ?? nodes) - nodes);
+    }
   }
 
   async down(cluster: string): Promise<void> {
@@ -104,7 +114,7 @@ export class DindPoolDriver implements Driver {
   async status(cluster: string): Promise<ClusterStatus> {
     const slot = await this.locate(cluster);
     if (!slot) return { cluster, driver: this.kind, exists: false, nodes: [] };
-    return this.guard(slot, cluster, 'manager-1', () => slot.driver.status(cluster));
+    return this.guard(slot, cluster, 'manager1', () => slot.driver.status(cluster));
   }
 
   async adopt(): Promise<string[]> {
@@ -127,7 +137,7 @@ export class DindPoolDriver implements Driver {
 
   async nodes(cluster: string): Promise<ClusterNode[]> {
     const slot = await this.locate(cluster);
-    return slot ? this.guard(slot, cluster, 'manager-1', () => slot.driver.nodes(cluster)) : [];
+    return slot ? this.guard(slot, cluster, 'manager1', () => slot.driver.nodes(cluster)) : [];
   }
 
   async shell(cluster: string, node: string, command?: string): Promise<ShellSpec> {
@@ -169,13 +179,33 @@ export class DindPoolDriver implements Driver {
     return this.opts.slots.filter((_, i) => alive[i]);
   }
 
+  /**
+   * Reserves room for a new cluster of `nodes` nodes on the least loaded engine. One placement
+   * at a time, and clusters being built count on their engine: learners arriving together
+   * spread over the engines.
+   */
+  private place(nodes: number): Promise<PoolSlot> {
+    const next = this.placing.then(async () => {
+      const slot = await this.leastLoaded();
+      this.building.set(slot, (this.building.get(slot) ?? 0) + nodes);
+      return slot;
+    });
+    this.placing = next.catch(() => undefined);
+    return next;
+  }
+
   /** The least loaded engine that answers. */
-  private async place(): Promise<PoolSlot> {
+  private async leastLoaded(): Promise<PoolSlot> {
     const alive = await this.aliveSlots();
-    const loads = await Promise.all(alive.map((s) => engineLoad(s.docker, this.opts.home).catch(() => undefined)));
+    const loads = await Promise.all(
+      alive.map(async (s) => {
+        const load = await engineLoad(s.docker, this.opts.home).catch(() => undefined);
+        return load && { ...load, nodes: load.nodes + (this.building.get(s) ?? 0) };
+      }),
+    );
     const index = chooseEngine(loads);
     if (index === undefined) {
-      throw new Error(`aucun moteur Docker ne répond (${this.opts.slots.map((s) => s.target.id).join(', ')}) : les clusters ne peuvent pas être créés`);
+      throw new Error(`aucun moteur Docker ne répond (${this.opts.slots.map((s) => s.target.id).join(', ')}) : les clusters ne peuvent pas être créés`);
     }
     return alive[index]!;
   }
@@ -196,7 +226,7 @@ export class DindPoolDriver implements Driver {
     if (known) {
       if (await engineAlive(known, (e) => void this.recovered(e as PoolSlot))) return known;
       this.located.delete(cluster);
-      throw new EngineLostError('manager-1', known.target.id);
+      throw new EngineLostError('manager1', known.target.id);
     }
     const found: { slot: PoolSlot; created: number }[] = [];
     for (const slot of await this.aliveSlots()) {
@@ -226,7 +256,7 @@ export class DindPoolDriver implements Driver {
     } catch (error) {
       if (error instanceof EngineLostError || (await engineAlive(slot, (e) => void this.recovered(e as PoolSlot), true))) throw error;
       if (this.located.get(cluster) === slot) this.located.delete(cluster);
-      throw new EngineLostError(node || 'manager-1', slot.target.id);
+      throw new EngineLostError(node || 'manager1', slot.target.id);
     }
   }
 
@@ -248,7 +278,7 @@ export class DindPoolDriver implements Driver {
         if (owner && owner !== slot) await this.removeCopy(slot, cluster);
       }
     } catch (error) {
-      console.warn(`moteur Docker ${slot.target.id} : nettoyage au retour impossible (${(error as Error).message})`);
+      console.warn(`moteur Docker ${slot.target.id} : nettoyage au retour impossible (${(error as Error).message})`);
     }
   }
 }

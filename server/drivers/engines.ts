@@ -59,10 +59,10 @@ export function readContext(name: string, env: NodeJS.ProcessEnv = process.env):
     meta = JSON.parse(readFileSync(metaFile, 'utf8')) as ContextMeta;
   } catch (error) {
     const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'contexte inconnu' : (error as Error).message;
-    throw new Error(`moteur Docker « ${name} » : ni une adresse (unix://, tcp://, ssh://) ni un contexte Docker lisible (${why}, ${metaFile}) ; voir « docker context ls »`);
+    throw new Error(`moteur Docker « ${name} » : ni une adresse (unix://, tcp://, ssh://) ni un contexte Docker lisible (${why}, ${metaFile}) ; voir « docker context ls »`);
   }
   const host = meta.Endpoints?.docker?.Host;
-  if (!host) throw new Error(`contexte Docker « ${name} » sans point d’accès docker (${metaFile})`);
+  if (!host) throw new Error(`contexte Docker « ${name} » sans point d’accès docker (${metaFile})`);
   const tlsDir = path.join(dir, 'contexts', 'tls', digest, 'docker');
   const hasTls = (() => {
     try {
@@ -79,7 +79,7 @@ function readPem(dir: string, file: string, what: string): Buffer {
   try {
     return readFileSync(path.join(dir, file));
   } catch {
-    throw new Error(`moteur Docker ${what} : fichier TLS ${path.join(dir, file)} illisible (il faut ca.pem, cert.pem et key.pem)`);
+    throw new Error(`moteur Docker ${what} : fichier TLS ${path.join(dir, file)} illisible (il faut ca.pem, cert.pem et key.pem)`);
   }
 }
 
@@ -129,7 +129,7 @@ function endpoint(
       const port = Number(url.port || 22);
       const privateKey = opts.key ? readFileSync(opts.key) : undefined;
       if (!privateKey && !env.SSH_AUTH_SOCK) {
-        throw new Error(`moteur Docker ${name} : pour ssh://, un agent SSH (SSH_AUTH_SOCK) ou une clé (?key=/chemin/de/la/clé)`);
+        throw new Error(`moteur Docker ${name} : pour ssh://, un agent SSH (SSH_AUTH_SOCK) ou une clé (?key=/chemin/de/la/clé)`);
       }
       const plain = `ssh://${username}@${url.hostname}${url.port ? `:${port}` : ''}`;
       const docker = {
@@ -143,6 +143,6 @@ function endpoint(
       return { id: name, url: plain, docker: docker as Docker.DockerOptions, cliEnv: { DOCKER_HOST: plain }, local: false };
     }
     default:
-      throw new Error(`moteur Docker « ${name} » : adresse ${url.protocol}// non prise en charge (unix://, tcp://, ssh:// ou un contexte Docker)`);
+      throw new Error(`moteur Docker « ${name} » : adresse ${url.protocol}// non prise en charge (unix://, tcp://, ssh:// ou un contexte Docker)`);
   }
 }

@@ -52,8 +52,8 @@ export async function dindPoolBackend(opts: PoolBackendOptions): Promise<{ drive
   return {
     driver,
     reason:
-      `Docker-in-Docker sur ${targets.length} moteur${targets.length > 1 ? 's' : ''} (${targets.map((t) => t.id).join(', ')} ; ${image}, ` +
+      `Docker-in-Docker sur ${targets.length} moteur${targets.length > 1 ? 's' : ''} (${targets.map((t) => t.id).join(', ')} ; ${image}, ` +
       `${privileged ? 'conteneurs privilégiés' : 'capacités explicites, --privileged refusé ici'}` +
-      `${down.length > 0 ? ` ; ne répond pas pour l’instant : ${down.join(', ')}` : ''})`,
+      `${down.length > 0 ? ` ; ne répond pas pour l’instant : ${down.join(', ')}` : ''})`,
   };
 }
