@@ -98,6 +98,7 @@ describe.skipIf(!enabled)('clusters on two Docker engines', { timeout: 900_000 }
   const clusters = new ClusterManager(driver);
   const shape: ClusterShape = { managers: 1, workers: 1, swarm: 'ready' };
   const [a, b] = ['learner-a', 'learner-b'];
+  const images = ['registry:5000/web:1'];
 
   afterAll(async () => {
     if (!(await secondEngineAnswers())) script('start');
@@ -110,7 +111,7 @@ describe.skipIf(!enabled)('clusters on two Docker engines', { timeout: 900_000 }
   it('places two learners on the two engines, the least loaded first', async () => {
     expect(reason).toContain('2 moteurs (unix:///var/run/docker.sock, dec-engine2');
     // Together, as a room arrives: the placement still spreads them.
-    await Promise.all([clusters.ensure(a, shape), clusters.ensure(b, shape, ['docker-en-cluster/web:1'])]);
+    await Promise.all([clusters.ensure(a, shape, images), clusters.ensure(b, shape, images)]);
     const holders = [await enginesHolding(a, home), await enginesHolding(b, home)];
     expect(holders.map((h) => h.length)).toEqual([1, 1]);
     expect(new Set(holders.flat())).toEqual(new Set([0, 1]));
@@ -127,8 +128,7 @@ describe.skipIf(!enabled)('clusters on two Docker engines', { timeout: 900_000 }
     // The checker, over dial-stdio through the second engine.
     const condition = Condition.parse({ kind: 'swarm', nodes: 2, managers: 1, workers: 1, ready: true, message: 'Deux nœuds prêts.' });
     expect(await evaluate(condition, driverContext(driver, onSecond))).toMatchObject({ ok: true });
-    // The lab images went through the second engine's copy of the cluster registry.
-    await clusters.ensure(onSecond, shape, ['docker-en-cluster/web:1']);
+    // The lab image, copied to the second engine and pushed into the cluster's registry there.
     const pulled = await driver.exec(onSecond, 'worker1', ['docker', 'pull', '-q', 'registry:5000/web:1']);
     expect(pulled.stderr).toBe('');
     expect(pulled.code).toBe(0);
@@ -143,14 +143,14 @@ describe.skipIf(!enabled)('clusters on two Docker engines', { timeout: 900_000 }
   it('says when the second engine dies, then builds a fresh cluster on the first', async () => {
     const onSecond = (await enginesHolding(a, home))[0] === 1 ? a : b;
     script('stop');
-    const lost = await clusters.ensure(onSecond, shape).then(
+    const lost = await clusters.ensure(onSecond, shape, images).then(
       () => undefined,
       (error: unknown) => error,
     );
     expect(lost).toBeInstanceOf(EngineLostError);
     expect((lost as Error).message).toContain('Le moteur Docker qui hébergeait votre cluster ne répond plus\u00a0: un nouveau cluster va être créé sur un autre hôte');
     // The next action: a new cluster, on the engine that answers.
-    await clusters.ensure(onSecond, shape);
+    await clusters.ensure(onSecond, shape, images);
     expect(await driver.engineOf(onSecond)).toBe(engines[0]);
     expect(await typeInTerminal(driver, onSecond, 'worker1', 'hostname')).toContain('worker1');
     // The engine comes back with its outdated copy (restarted by its restart policy): removed.

@@ -77,10 +77,8 @@ export class DindPoolDriver implements Driver {
   }
 
   async up(cluster: string, shape: ClusterShape): Promise<ClusterNode[]> {
-    let slot = await this.locate(cluster).catch((error: unknown) => {
-      if (error instanceof EngineLostError) return undefined;
-      throw error;
-    });
+    // A cluster whose engine stopped answering: said once (EngineLostError), built elsewhere on the next call.
+    let slot = await this.locate(cluster);
     const placed = !slot;
     const nodes = nodesOfShape(shape).length;
     if (!slot) {
