@@ -207,7 +207,7 @@ export class DindDriver implements Driver {
     } catch {
       this.privilegedChecked = false;
     } finally {
-      await probe.remove({ force: true }).catch(ignoreMissing);
+      await probe.remove({ force: true, v: true }).catch(ignoreMissing);
     }
     return this.privilegedChecked;
   }
