@@ -6,15 +6,7 @@ import { removeClusterObjects } from './dind-objects';
 import { copyImages } from './image-copy';
 import { LABEL, clusterFilter } from './labels';
 import { OUR_REGISTRY_IMAGE, registryRef } from './lab-registry';
-import {
-  NodeUnavailableError,
-  type ClusterNode,
-  type ClusterShape,
-  type ClusterStatus,
-  type Driver,
-  type ExecResult,
-  type ShellSpec,
-} from './types';
+import { NodeUnavailableError, type ClusterNode, type ClusterShape, type ClusterStatus, type Driver, type ExecResult, type ShellSpec } from './types';
 
 /** The engine that held a learner's cluster stopped answering: said once, then a new cluster is built elsewhere. */
 export class EngineLostError extends NodeUnavailableError {
