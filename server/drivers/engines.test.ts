@@ -72,6 +72,19 @@ describe('engine specs', () => {
     expect(() => resolveEngine('ssh://prof@salle-2', {})).toThrow('SSH_AUTH_SOCK');
   });
 
+  it('accepts an ssh host key only when the user\'s known_hosts holds it for that host and port', () => {
+    const home = mkdtempSync(path.join(tmpdir(), 'dec-home-'));
+    mkdirSync(path.join(home, '.ssh'));
+    const blob = Buffer.from('a host key blob');
+    writeFileSync(path.join(home, '.ssh', 'known_hosts'), `[salle-2]:2222 ssh-ed25519 ${blob.toString('base64')}\n`);
+    const verifier = (spec: string) =>
+      (resolveEngine(spec, { HOME: home, SSH_AUTH_SOCK: '/tmp/a' }).docker as { sshOptions: { hostVerifier(k: Buffer): boolean } }).sshOptions.hostVerifier;
+    expect(verifier('ssh://prof@salle-2:2222')(blob)).toBe(true);
+    expect(verifier('ssh://prof@salle-2:2222')(Buffer.from('another key'))).toBe(false);
+    expect(verifier('ssh://prof@salle-2')(blob)).toBe(false);
+    expect(verifier('ssh://prof@salle-3:2222')(blob)).toBe(false);
+  });
+
   it('refuses other schemes', () => {
     expect(() => resolveEngine('npipe:////./pipe/docker_engine', {})).toThrow('non prise en charge');
   });

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { knownKeys } from './inventory';
 
 /**
  * The Docker engines a server places clusters on (`--engine`, DEC_ENGINES), each given as an
@@ -13,7 +14,8 @@ import path from 'node:path';
  * - `tcp://host:2376?certs=DIR`: TLS with the client files of DIR (ca.pem, cert.pem, key.pem,
  *   the DOCKER_CERT_PATH layout); without `certs`, DOCKER_CERT_PATH when set, else plain HTTP;
  * - `ssh://user@host[:port][?key=FILE]`: `docker system dial-stdio` over SSH (ssh-agent, or the
- *   key file), the remote user must be allowed to use Docker;
+ *   key file), the host key checked against the user's ~/.ssh/known_hosts, the remote user
+ *   allowed to use Docker;
  * - any other word: a Docker context (`docker context create …`), read from the CLI's
  *   configuration (DOCKER_CONFIG, else ~/.docker): its endpoint and TLS files.
  */
@@ -75,6 +77,17 @@ export function readContext(name: string, env: NodeJS.ProcessEnv = process.env):
   return { host, tlsDir: hasTls ? tlsDir : undefined, skipVerify: meta.Endpoints?.docker?.SkipTLSVerify === true };
 }
 
+/** Whether known_hosts (read at each connection: it may change) holds this key for the host. */
+function knownHostKey(file: string, host: string, port: number, key: Buffer): boolean {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return false;
+  }
+  return knownKeys(text, host, port).includes(key.toString('base64'));
+}
+
 function readPem(dir: string, file: string, what: string): Buffer {
   try {
     return readFileSync(path.join(dir, file));
@@ -132,12 +145,18 @@ function endpoint(
         throw new Error(`moteur Docker ${name} : pour ssh://, un agent SSH (SSH_AUTH_SOCK) ou une clé (?key=/chemin/de/la/clé)`);
       }
       const plain = `ssh://${username}@${url.hostname}${url.port ? `:${port}` : ''}`;
+      const knownHosts = path.join(env.HOME || homedir(), '.ssh', 'known_hosts');
       const docker = {
         host: url.hostname,
         port,
         protocol: 'ssh',
         username,
-        sshOptions: { ...(privateKey ? { privateKey } : { agent: env.SSH_AUTH_SOCK }) },
+        sshOptions: {
+          ...(privateKey ? { privateKey } : { agent: env.SSH_AUTH_SOCK }),
+          // The host key must be in the user's known_hosts, as for the CLI's own ssh.
+          hostVerifier: (key: Buffer) => knownHostKey(knownHosts, url.hostname, port, key),
+          readyTimeout: 10_000,
+        },
       };
       // The CLI runs `ssh … docker system dial-stdio` with the user's ssh configuration.
       return { id: name, url: plain, docker: docker as Docker.DockerOptions, cliEnv: { DOCKER_HOST: plain }, local: false };
