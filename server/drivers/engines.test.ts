@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../config';
 import { engineSpecs, readContext, resolveEngine } from './engines';
 
 /** A folder of TLS client files (the DOCKER_CERT_PATH layout): contents only matter to the reader. */
@@ -34,6 +35,12 @@ describe('engine specs', () => {
     expect(engineSpecs(undefined, undefined)).toEqual([]);
     expect(engineSpecs(undefined, ' unix:///a.sock , ssh://u@h,,unix:///a.sock')).toEqual(['unix:///a.sock', 'ssh://u@h']);
     expect(engineSpecs(['tcp://h:2376'], undefined)).toEqual(['tcp://h:2376']);
+  });
+
+  it('reads --engine flags, which win over DEC_ENGINES, and defaults to none (the local engine)', () => {
+    expect(loadConfig({}, {}).engines).toEqual([]);
+    expect(loadConfig({}, { DEC_ENGINES: 'unix:///a.sock,salle-2' }).engines).toEqual(['unix:///a.sock', 'salle-2']);
+    expect(loadConfig({ engine: ['ssh://p@h'] }, { DEC_ENGINES: 'unix:///a.sock' }).engines).toEqual(['ssh://p@h']);
   });
 
   it('resolves a unix socket as a local engine', () => {
