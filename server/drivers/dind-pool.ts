@@ -127,7 +127,13 @@ export class DindPoolDriver implements Driver {
 
   async nodes(cluster: string): Promise<ClusterNode[]> {
     const slot = await this.locate(cluster);
-    return slot ? this.guard(slot, cluster, 'manager1', () => slot.driver.nodes(cluster)) : [];
+    if (!slot) return [];
+    const nodes = await this.guard(slot, cluster, 'manager1', () => slot.driver.nodes(cluster));
+    if (nodes.length > 0) return nodes;
+    // Removed from its engine behind this server's back (the lab CLI, by hand): look again everywhere.
+    this.located.delete(cluster);
+    const again = await this.locate(cluster);
+    return again ? again.driver.nodes(cluster) : [];
   }
 
   async shell(cluster: string, node: string, command?: string): Promise<ShellSpec> {
