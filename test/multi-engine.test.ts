@@ -16,7 +16,6 @@ import { evaluate } from '../server/checker';
 import { driverContext } from '../server/checker/context';
 import { ClusterManager } from '../server/clusters';
 import { REPO_ROOT } from '../server/config';
-import { removeClusterObjects } from '../server/drivers/dind-objects';
 import { EngineLostError, type DindPoolDriver } from '../server/drivers/dind-pool';
 import { LABEL, clusterFilter } from '../server/drivers/labels';
 import { dindPoolBackend } from '../server/drivers/pool-backend';
@@ -102,8 +101,18 @@ describe.skipIf(!enabled)('clusters on two Docker engines', { timeout: 900_000 }
 
   afterAll(async () => {
     if (!(await secondEngineAnswers())) script('start');
-    for (const docker of [engine, second]) for (const c of [a, b]) await removeClusterObjects(docker, c, home);
-    expect([...(await enginesHolding(a, home)), ...(await enginesHolding(b, home))]).toEqual([]);
+    // `down` finds each cluster wherever it is; nothing of either is left on either engine.
+    await driver.down(a);
+    await driver.down(b);
+    for (const docker of [engine, second]) {
+      const filters = clusterFilter(undefined, home);
+      const left = [
+        ...(await docker.listContainers({ all: true, filters })).map((c) => c.Names[0]),
+        ...(await docker.listNetworks({ filters })).map((n) => n.Name),
+        ...((await docker.listVolumes({ filters })).Volumes ?? []).map((v) => v.Name),
+      ];
+      expect(left).toEqual([]);
+    }
     if (startedHere) script('stop');
     await rm(dir, { recursive: true, force: true });
   });
@@ -132,6 +141,14 @@ describe.skipIf(!enabled)('clusters on two Docker engines', { timeout: 900_000 }
     const pulled = await driver.exec(onSecond, 'worker1', ['docker', 'pull', '-q', 'registry:5000/web:1']);
     expect(pulled.stderr).toBe('');
     expect(pulled.code).toBe(0);
+    // Power goes to the node's own engine.
+    await driver.power(onSecond, 'worker1', 'off');
+    const workerState = async () =>
+      (await second.listContainers({ all: true, filters: { label: [...clusterFilter(onSecond, home).label, `${LABEL.node}=worker1`] } }))[0]?.State;
+    expect(await workerState()).toBe('exited');
+    await driver.power(onSecond, 'worker1', 'on');
+    expect(await workerState()).toBe('running');
+    expect((await driver.exec(onSecond, 'worker1', ['docker', 'version', '--format', '{{.Server.Os}}'])).stdout.trim()).toBe('linux');
   });
 
   it('finds the clusters of both engines after a restart', async () => {
