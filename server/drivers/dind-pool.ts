@@ -65,7 +65,15 @@ export class DindPoolDriver implements Driver {
 
   /** The engine that holds the cluster now (its id), or undefined. */
   async engineOf(cluster: string): Promise<string | undefined> {
-    return (await this.locate(cluster))?.target.id;
+    return (await this.slotOf(cluster))?.target.id;
+  }
+
+  /**
+   * The engine holding the cluster and its own DinD driver, for features that work on one
+   * engine's objects (events of a cluster, freezing its containers); EngineLostError as above.
+   */
+  slotOf(cluster: string): Promise<PoolSlot | undefined> {
+    return this.locate(cluster);
   }
 
   async up(cluster: string, shape: ClusterShape): Promise<ClusterNode[]> {
