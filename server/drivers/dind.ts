@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { nodesOfShape } from '../../src/shared/nodes';
+import { clusterAddress, createClusterNetwork } from './dind-network';
 import { engineCommand, nodeContainerSpec, nodeFlavour } from './dind-node';
 import { clusterContainers, clusterLabels, clustersOfHome, ignoreMissing, recordedShape, removeClusterObjects } from './dind-objects';
 import { execAgent } from './exec-agent';
@@ -222,9 +223,10 @@ export class DindDriver implements Driver {
     const engine = engineCommand(flavour, { shareSocket, gid: process.getgid?.(), daemonArgs: labRegistryDaemonArgs() });
     const labels = clusterLabels(cluster, this.opts.socketDir);
     const network = this.networkName(cluster);
-    await host.createNetwork({ Name: network, Driver: 'bridge', Labels: labels, CheckDuplicate: true });
+    // Every container of the network at a fixed address: a power-cycled manager is found again by its peers.
+    const subnet = await createClusterNetwork(host, network, labels);
     // The cluster's lab registry (server/drivers/lab-registry.ts): no node label, not a node.
-    await startLabRegistry(host, { container: this.containerName(cluster, 'registry'), network, labels });
+    await startLabRegistry(host, { container: this.containerName(cluster, 'registry'), network, address: clusterAddress(subnet, 'registry'), labels });
     await Promise.all(
       wanted.map(async (node) => {
         const nodeLabels = { ...labels, [LABEL.node]: node.name, [LABEL.role]: node.role, [LABEL.shape]: JSON.stringify(shape) };
@@ -234,7 +236,7 @@ export class DindDriver implements Driver {
         const socketDir = path.dirname(this.socketPath(cluster, node.name));
         await mkdir(socketDir, { recursive: true, mode: 0o700 });
         const spec = nodeContainerSpec({
-          name, hostname: node.name, image: this.opts.image, network, volume, labels: nodeLabels, engine,
+          name, hostname: node.name, image: this.opts.image, network, address: clusterAddress(subnet, node.name), volume, labels: nodeLabels, engine,
           socketDir: shareSocket ? socketDir : undefined, privileged, extraEnv: this.opts.env,
         });
         await (await host.createContainer(spec)).start();

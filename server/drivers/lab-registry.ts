@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import { endpoint } from './dind-network';
 import { hasImage, hostImageId } from './images';
 
 /**
@@ -75,7 +76,7 @@ async function registryImage(host: Docker): Promise<string> {
 /** Starts the cluster's registry on its network (the caller's labels make `down` remove it). */
 export async function startLabRegistry(
   host: Docker,
-  opts: { container: string; network: string; labels: Record<string, string> },
+  opts: { container: string; network: string; address?: string; labels: Record<string, string> },
 ): Promise<void> {
   const container = await host.createContainer({
     name: opts.container,
@@ -89,7 +90,7 @@ export async function startLabRegistry(
       // Published on the loopback only, for the host engine's pushes.
       PortBindings: { [`${REGISTRY_PORT}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
     },
-    NetworkingConfig: { EndpointsConfig: { [opts.network]: { Aliases: [REGISTRY_ALIAS] } } },
+    NetworkingConfig: { EndpointsConfig: { [opts.network]: endpoint(REGISTRY_ALIAS, opts.address) } },
   } as Docker.ContainerCreateOptions);
   await container.start();
 }

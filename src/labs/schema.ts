@@ -61,6 +61,11 @@ const SwarmCheck = z
     workers: z.number().int().min(0).optional(),
     ready: z.boolean().optional(),
     leader: nodeName.optional(),
+    /**
+     * `true`: a leader is elected and the swarm answers management commands; `false`: its
+     * managers lost their majority, no leader, every management command refused (quorum-loss).
+     */
+    quorum: z.boolean().optional(),
     ...base,
   })
   .strict();
@@ -74,6 +79,8 @@ const NodeCheck = z
     state: z.enum(['ready', 'down']).optional(),
     labels: labels.optional(),
     leader: z.boolean().optional(),
+    /** A manager the other managers reach in the Raft group (`Reachable` in `docker node ls`). */
+    reachable: z.boolean().optional(),
     ...base,
   })
   .strict();
