@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { LOCAL_LEARNER, startLabServer } from './app';
+import { AssignedDriver, Assignments } from './capacity/assignments';
 import { ClusterManager } from './clusters';
 import { isLoopback, loadConfig, REPO_ROOT, type ConfigFlags } from './config';
 import { detectBackend, detectOptions } from './drivers/detect';
@@ -44,6 +45,13 @@ Options :
   --inventory <fichier.yaml>  machines du pilote ssh (voir vagrant/inventory.example.yaml)
   --host <adresse> --port <port>  --static  --data-dir <dossier>  --allow-origin <origine>
   --trust-proxy               serve : derrière un proxy HTTPS (X-Forwarded-Proto, X-Forwarded-For)
+  --max-clusters <n>          serve : clusters d’apprenants à la fois (par défaut : selon la mémoire
+                              et les cœurs du moteur Docker) ; au-delà, une file d’attente
+  --prewarm <n>               serve : clusters préparés au démarrage pour les premiers apprenants
+  --freeze-after <s>          serve : gel d’un cluster inactif (docker pause) après s secondes
+                              (600 ; 0 : jamais)
+  --reclaim-after <s>         serve : suppression d’un cluster abandonné après s secondes
+                              (7200 ; 0 : jamais)
   --no-wait                   check : un seul regard, sans attendre la convergence
   --no-open                   serve : ne pas ouvrir le navigateur
 `;
@@ -70,6 +78,10 @@ async function main(argv: string[]): Promise<number> {
       'no-open': { type: 'boolean', default: false },
       inventory: { type: 'string' },
       'trust-proxy': { type: 'boolean', default: false },
+      'max-clusters': { type: 'string' },
+      prewarm: { type: 'string' },
+      'freeze-after': { type: 'string' },
+      'reclaim-after': { type: 'string' },
     },
   });
   const [command, ...rest] = positionals;
@@ -110,7 +122,8 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`Aucun moteur pour les TP : ${backend.reason}\n`);
     return 1;
   }
-  const driver = backend.driver;
+  // A learner's cluster may be a pre-warmed one handed over (server/capacity/assignments.ts).
+  const driver = new AssignedDriver(backend.driver, new Assignments(config.dataDir));
   const clusters = new ClusterManager(driver);
   const cluster = values.cluster!;
 

@@ -1,0 +1,138 @@
+import type Docker from 'dockerode';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { DindDriver } from './dind';
+import type { ClusterFreezer, Driver } from './types';
+
+/**
+ * Freezing a DinD cluster: `docker pause` of every node container (the cgroup freezer: 0 % CPU,
+ * memory kept, `docker exec` sessions frozen with it). A plain pause breaks the swarm: on
+ * thaw the manager finds its heartbeat deadlines passed, declares the workers down and
+ * reschedules every task. So the dispatcher's heartbeat period is raised first (what
+ * `docker swarm update --dispatcher-heartbeat` does) and the freeze waits until every node has
+ * sent one heartbeat under the old period and so learnt the new one (a node's deadline is three
+ * of its periods after its last heartbeat); the thaw resumes the containers, then restores the
+ * old period. The old period is kept in a file of the data folder: a restarted server thaws
+ * with the right value.
+ */
+
+interface FrozenState {
+  /** The manager whose engine was told; absent when the cluster has no swarm (the init lab). */
+  manager?: string;
+  /** The dispatcher heartbeat period before the freeze, in nanoseconds. */
+  heartbeatNs?: number;
+}
+
+/** swarmkit's heartbeat jitter (epsilon, 0.5 s) plus a margin for a loaded host. */
+const HEARTBEAT_MARGIN_MS = 1500;
+
+export class DindFreezer implements ClusterFreezer {
+  constructor(
+    private readonly driver: DindDriver,
+    /** Folder of the frozen-state files (one per cluster). */
+    private readonly dir: string,
+    /** The period set while frozen: three of them must outlast the longest freeze. */
+    private readonly frozenHeartbeatMs: number,
+  ) {}
+
+  async prepare(cluster: string): Promise<number> {
+    const known = await this.state(cluster);
+    const manager = known ? (known.manager ? { name: known.manager, docker: await this.driver.docker(cluster, known.manager) } : undefined) : await this.swarmManager(cluster);
+    if (!manager) {
+      await this.save(cluster, {});
+      return 0;
+    }
+    const swarm = (await manager.docker.swarmInspect()) as SwarmInfo;
+    const current = swarm.Spec.Dispatcher?.HeartbeatPeriod ?? 5e9;
+    // A second prepare (a restart in the middle) keeps the period seen the first time.
+    const heartbeatNs = known?.heartbeatNs ?? current;
+    await this.save(cluster, { manager: manager.name, heartbeatNs });
+    const raised = this.frozenHeartbeatMs * 1e6;
+    if (current !== raised) await setHeartbeat(manager.docker, swarm, raised);
+    return Math.ceil(heartbeatNs / 1e6) + HEARTBEAT_MARGIN_MS;
+  }
+
+  async freeze(cluster: string): Promise<void> {
+    await Promise.all(
+      (await this.driver.nodes(cluster)).map(async ({ name }) => {
+        const container = this.driver.nodeContainer(cluster, name);
+        const info = await container.inspect();
+        // A node a failure lab powered off stays off; it is not frozen.
+        if (info.State.Running && !info.State.Paused) await container.pause();
+      }),
+    );
+  }
+
+  async thaw(cluster: string): Promise<void> {
+    await Promise.all(
+      (await this.driver.nodes(cluster)).map(async ({ name }) => {
+        const container = this.driver.nodeContainer(cluster, name);
+        const info = await container.inspect();
+        if (info.State.Paused) await container.unpause();
+      }),
+    );
+    const state = await this.state(cluster);
+    if (state?.manager && state.heartbeatNs !== undefined) {
+      const docker = await this.driver.docker(cluster, state.manager);
+      const swarm = (await docker.swarmInspect()) as SwarmInfo;
+      if (swarm.Spec.Dispatcher?.HeartbeatPeriod !== state.heartbeatNs) await setHeartbeat(docker, swarm, state.heartbeatNs);
+    }
+    await this.forget(cluster);
+  }
+
+  async frozen(cluster: string): Promise<boolean> {
+    return (await this.state(cluster)) !== undefined;
+  }
+
+  async forget(cluster: string): Promise<void> {
+    await rm(this.file(cluster), { force: true });
+  }
+
+  /** The first manager whose engine is part of a swarm (none in the init lab before `swarm init`). */
+  private async swarmManager(cluster: string): Promise<{ name: string; docker: Docker } | undefined> {
+    for (const node of await this.driver.nodes(cluster)) {
+      if (node.role !== 'manager') continue;
+      const docker = await this.driver.docker(cluster, node.name);
+      const ok = await docker.swarmInspect().then(
+        () => true,
+        () => false,
+      );
+      if (ok) return { name: node.name, docker };
+    }
+    return undefined;
+  }
+
+  private file(cluster: string): string {
+    return path.join(this.dir, `${cluster}.json`);
+  }
+
+  private async state(cluster: string): Promise<FrozenState | undefined> {
+    const text = await readFile(this.file(cluster), 'utf8').catch(() => undefined);
+    if (text === undefined) return undefined;
+    try {
+      return JSON.parse(text) as FrozenState;
+    } catch {
+      return {};
+    }
+  }
+
+  private async save(cluster: string, state: FrozenState): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await writeFile(this.file(cluster), JSON.stringify(state), { mode: 0o600 });
+  }
+}
+
+interface SwarmInfo {
+  Version: { Index: number };
+  Spec: { Dispatcher?: { HeartbeatPeriod?: number } } & Record<string, unknown>;
+}
+
+async function setHeartbeat(docker: Docker, swarm: SwarmInfo, periodNs: number): Promise<void> {
+  const spec = { ...swarm.Spec, Dispatcher: { ...swarm.Spec.Dispatcher, HeartbeatPeriod: periodNs } };
+  await docker.swarmUpdate({ _query: { version: swarm.Version.Index }, _body: spec });
+}
+
+/** The freezer of a driver that can freeze (DinD), or null: the others never freeze. */
+export function freezerFor(driver: Driver | null, dir: string, frozenHeartbeatMs: number): ClusterFreezer | null {
+  return driver instanceof DindDriver ? new DindFreezer(driver, dir, frozenHeartbeatMs) : null;
+}
