@@ -57,6 +57,8 @@ export interface QueueOptions {
  */
 export class AdmissionQueue {
   private readonly holders = new Set<string>();
+  /** Admitted above the limit, not counted in it (the instructor's cluster). */
+  private readonly priority = new Set<string>();
   /** Waiting learners in arrival order, with when they last asked. */
   private readonly line = new Map<string, number>();
 
@@ -71,7 +73,7 @@ export class AdmissionQueue {
   }
 
   holds(id: string): boolean {
-    return this.holders.has(id);
+    return this.holders.has(id) || this.priority.has(id);
   }
 
   /** A slot taken without asking: a cluster found at start, a pre-warmed one being built. */
@@ -82,6 +84,7 @@ export class AdmissionQueue {
 
   release(id: string): void {
     this.holders.delete(id);
+    this.priority.delete(id);
   }
 
   /** Hands `from`'s slot to `to` (a pre-warmed cluster becomes a learner's). */
@@ -92,9 +95,10 @@ export class AdmissionQueue {
 
   /** `spare`: slots held by clusters that can be handed over at once (the ready pool). */
   admit(id: string, priority: boolean, spare = 0): Admission {
-    if (this.holders.has(id)) return { admitted: true };
+    if (this.holds(id)) return { admitted: true };
     if (priority) {
-      this.hold(id);
+      this.priority.add(id);
+      this.line.delete(id);
       return { admitted: true };
     }
     const now = this.opts.now();

@@ -54,7 +54,8 @@ export class RoomCapacity implements ClusterHooks {
   private readonly busy = new Set<string>();
   private readonly fresh = new Set<string>();
   private readonly pool: string[] = [];
-  private poolBuilding = 0;
+  /** The pool cluster being built (one at a time), settled when it is ready or failed. */
+  private poolBuild: Promise<void> | null = null;
   private readonly notices: JsonRecord;
   private peers: RoomPeers | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -77,7 +78,8 @@ export class RoomCapacity implements ClusterHooks {
     const freezer = freezerFor(driver, path.join(capacityDir(opts.dataDir), 'frozen'), frozenHeartbeatMs(opts.rules));
     const room = new RoomCapacity(opts, new AssignedDriver(driver, assignments), freezer);
     for (const cluster of await room.clusters.adopt()) {
-      room.queue.hold(cluster);
+      if (opts.isPriority(cluster)) room.queue.admit(cluster, true);
+      else room.queue.hold(cluster);
       room.lastActive.set(cluster, room.now());
       if (cluster.startsWith(POOL_PREFIX)) room.pool.push(cluster);
       const physical = assignments.resolve(cluster);
@@ -138,11 +140,14 @@ export class RoomCapacity implements ClusterHooks {
 
   async admit(cluster: string): Promise<void> {
     if (this.queue.holds(cluster)) return;
-    const priority = this.opts.isPriority(cluster) || cluster.startsWith(POOL_PREFIX);
-    const admission = this.queue.admit(cluster, priority, this.pool.length);
+    if (cluster.startsWith(POOL_PREFIX)) return this.queue.hold(cluster);
+    // A pool cluster being built counts as spare: the learner admitted on it waits for it.
+    const building = this.poolBuild;
+    const admission = this.queue.admit(cluster, this.opts.isPriority(cluster), this.pool.length + (building ? 1 : 0));
     if (!admission.admitted) throw new QueueFullError(admission.place, admission.waiting, this.opts.retryAfterS ?? 5);
     this.lastActive.set(cluster, this.now());
-    const ready = cluster.startsWith(POOL_PREFIX) ? undefined : this.pool.shift();
+    if (this.pool.length === 0 && building) await building;
+    const ready = this.pool.shift();
     if (ready) {
       this.driver.assignments.assign(cluster, ready);
       this.queue.release(ready);
@@ -242,22 +247,21 @@ export class RoomCapacity implements ClusterHooks {
 
   /** Builds pool clusters one at a time, within the limit and never ahead of a waiting learner. */
   private refill(): void {
-    if (this.stopped || !this.peers || this.poolBuilding > 0) return;
+    if (this.stopped || !this.peers || this.poolBuild) return;
     if (this.pool.length >= this.opts.prewarm || this.queue.used >= this.queue.limit || this.queue.waiting().length > 0) return;
     const id = `${POOL_PREFIX}${randomBytes(4).toString('hex')}`;
     const shape = this.opts.poolShape ?? DEFAULT_SHAPE;
-    this.poolBuilding++;
     this.queue.hold(id);
     const started = this.now();
-    this.clusters.ensure(id, shape).then(
+    this.poolBuild = this.clusters.ensure(id, shape).then(
       () => {
-        this.poolBuilding--;
+        this.poolBuild = null;
         this.pool.push(id);
         this.opts.log(`Pré-chauffage\u00a0: ${this.pool.length}/${this.opts.prewarm} clusters prêts (${nodesOfShape(shape).length} nœuds, ${((this.now() - started) / 1000).toFixed(0)} s).`);
         this.refill();
       },
       (error: unknown) => {
-        this.poolBuilding--;
+        this.poolBuild = null;
         this.queue.release(id);
         this.opts.log(`Pré-chauffage interrompu\u00a0: ${(error as Error).message}`);
       },
