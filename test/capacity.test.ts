@@ -109,6 +109,8 @@ describe.skipIf(!enabled)('room capacity on a real engine', () => {
     const out = await client.run('echo "thawed-$((40+2)) $$"', 30_000);
     expect(out).toContain(`thawed-42 ${pid}`);
     expect(await paused()).toEqual([false, false, false]);
+    // The keystroke's thaw goes on in the background after the shell resumed: the old period comes back.
+    for (let i = 0; i < 60 && (await heartbeatNs(docker)) !== 5e9; i++) await sleep(250);
     expect(await heartbeatNs(docker)).toBe(5e9);
     // Settled or not, nothing moved: the same task ids on the same nodes, no new task.
     await sleep(3_000);
@@ -131,6 +133,8 @@ describe.skipIf(!enabled)('room capacity on a real engine', () => {
     expect(await heartbeatNs(await manager())).toBe(5e9);
   }, 240_000);
 
+  // Also proves the thaws above gave every node back its old heartbeat period (their sessions
+  // renewed): with the raised period still in force, nothing would be rescheduled here.
   it('the contrast: a plain pause of the same length makes the manager reschedule tasks', async () => {
     const docker = await manager();
     const before = await tasksOf(docker, 'web');

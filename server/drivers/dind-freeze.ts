@@ -12,8 +12,11 @@ import type { ClusterFreezer, Driver } from './types';
  * `docker swarm update --dispatcher-heartbeat` does) and the freeze waits until every node has
  * sent one heartbeat under the old period and so learnt the new one (a node's deadline is three
  * of its periods after its last heartbeat); the thaw resumes the containers, then restores the
- * old period. The old period is kept in a file of the data folder: a restarted server thaws
- * with the right value.
+ * old period. A node learns a period only when it beats, and it would beat next one raised
+ * period later, its failures noticed that late: so the thaw also ends each node's session with
+ * the dispatcher (`ss -K` of its connections to port 2377), and the node registers again at
+ * once, beating under the old period. The old period is kept in a file of the data folder: a
+ * restarted server thaws with the right value.
  */
 
 interface FrozenState {
@@ -22,6 +25,8 @@ interface FrozenState {
   /** The dispatcher heartbeat period before the freeze, in nanoseconds. */
   heartbeatNs?: number;
 }
+
+let warned = false;
 
 /** swarmkit's heartbeat jitter (epsilon, 0.5 s) plus a margin for a loaded host. */
 const HEARTBEAT_MARGIN_MS = 1500;
@@ -76,8 +81,22 @@ export class DindFreezer implements ClusterFreezer {
       const docker = await this.driver.docker(cluster, state.manager);
       const swarm = (await docker.swarmInspect()) as SwarmInfo;
       if (swarm.Spec.Dispatcher?.HeartbeatPeriod !== state.heartbeatNs) await setHeartbeat(docker, swarm, state.heartbeatNs);
+      await this.renewSessions(cluster);
     }
     await this.forget(cluster);
+  }
+
+  /** Every node registers again with the dispatcher, and so beats at once under the restored period. */
+  private async renewSessions(cluster: string): Promise<void> {
+    const results = await Promise.all(
+      (await this.driver.nodes(cluster)).map((n) =>
+        this.driver.exec(cluster, n.name, ['sh', '-c', "command -v ss >/dev/null && ss -K 'dport = :2377' >/dev/null"]).catch(() => ({ code: 1 })),
+      ),
+    );
+    if (results.some((r) => r.code !== 0) && !warned) {
+      warned = true;
+      console.warn('gel des clusters\u00a0: « ss -K » indisponible dans un nœud (iproute2, noyau avec INET_DIAG_DESTROY)\u202f; après un dégel, la panne d’un nœud est vue avec retard');
+    }
   }
 
   async frozen(cluster: string): Promise<boolean> {
