@@ -99,6 +99,15 @@ try {
     for (const f of new Set(run.failures)) console.log(`    failure: ${f}`);
     if (learners.length < n) break;
   }
+  // Freeze one learner's cluster, then time the thaw an API call waits for (goal: under 1 s).
+  const first = learners[0];
+  if (first && lab.room) {
+    await lab.room.freeze(first.id);
+    const t = performance.now();
+    await lab.room.touch(first.id);
+    figures['thaw before an API call'] = { ms: performance.now() - t };
+    console.log(`\nthaw of a frozen cluster before an API call: ${(performance.now() - t).toFixed(0)} ms`);
+  }
 } finally {
   await Promise.all(learners.map((l) => l.close().catch(() => undefined)));
   const clusters = [...learners.map((l) => l.id), ...(lab.room?.pooled() ?? [])];
