@@ -69,11 +69,13 @@ export class DindFreezer implements ClusterFreezer {
   }
 
   async thaw(cluster: string): Promise<void> {
+    const running: string[] = [];
     await Promise.all(
       (await this.driver.nodes(cluster)).map(async ({ name }) => {
         const container = this.driver.nodeContainer(cluster, name);
         const info = await container.inspect();
         if (info.State.Paused) await container.unpause();
+        if (info.State.Running) running.push(name);
       }),
     );
     const state = await this.state(cluster);
@@ -81,17 +83,15 @@ export class DindFreezer implements ClusterFreezer {
       const docker = await this.driver.docker(cluster, state.manager);
       const swarm = (await docker.swarmInspect()) as SwarmInfo;
       if (swarm.Spec.Dispatcher?.HeartbeatPeriod !== state.heartbeatNs) await setHeartbeat(docker, swarm, state.heartbeatNs);
-      await this.renewSessions(cluster);
+      await this.renewSessions(cluster, running);
     }
     await this.forget(cluster);
   }
 
   /** Every node registers again with the dispatcher, and so beats at once under the restored period. */
-  private async renewSessions(cluster: string): Promise<void> {
+  private async renewSessions(cluster: string, nodes: string[]): Promise<void> {
     const results = await Promise.all(
-      (await this.driver.nodes(cluster)).map((n) =>
-        this.driver.exec(cluster, n.name, ['sh', '-c', "command -v ss >/dev/null && ss -K 'dport = :2377' >/dev/null"]).catch(() => ({ code: 1 })),
-      ),
+      nodes.map((node) => this.driver.exec(cluster, node, ['sh', '-c', "command -v ss >/dev/null && ss -K 'dport = :2377' >/dev/null"]).catch(() => ({ code: 1 }))),
     );
     if (results.some((r) => r.code !== 0) && !warned) {
       warned = true;
