@@ -145,11 +145,12 @@ function cpuBusy(a: { busy: number; total: number }, b: { busy: number; total: n
 /** Memory of every container of this bench's clusters (nodes and registries), in MB. */
 async function memoryMB(): Promise<number> {
   const containers = await host.listContainers({ filters: { label: [`${LABEL.home}=${path.join(dataDir, 'sockets')}`] } });
-  let total = 0;
-  for (const c of containers) {
-    // `one-shot`: no wait for a second CPU sample (dockerode's types lack it).
-    const stats = (await host.getContainer(c.Id).stats({ stream: false, 'one-shot': true } as { stream: false })) as unknown as { memory_stats: { usage?: number } };
-    total += (stats.memory_stats.usage ?? 0) / 1e6;
-  }
-  return total;
+  const usage = await Promise.all(
+    containers.map(async (c) => {
+      // Not `one-shot`: this engine leaves memory_stats empty then.
+      const stats = (await host.getContainer(c.Id).stats({ stream: false })) as unknown as { memory_stats: { usage?: number } };
+      return (stats.memory_stats.usage ?? 0) / 1e6;
+    }),
+  );
+  return usage.reduce((a, b) => a + b, 0);
 }

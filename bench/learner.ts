@@ -118,13 +118,13 @@ export class SimulatedLearner {
     figures.checkMs.push(performance.now() - t);
   }
 
-  /** Active for `ms`: commands at a human pace, a think time, a check every third command. */
+  /** Active for `ms`: commands at a human pace, a think time, a check after the first command and every third one. */
   async work(ms: number, lab: string, exercise: string, commands: string[], paceMs: number, figures: Figures): Promise<void> {
     const end = performance.now() + ms;
     while (performance.now() < end) {
       try {
         await this.type(commands[this.commands % commands.length]!, paceMs, figures);
-        if (this.commands % 3 === 0) await this.check(lab, exercise, figures);
+        if (this.commands % 3 === 1) await this.check(lab, exercise, figures);
       } catch (error) {
         figures.failures.push((error as Error).message);
       }

@@ -83,7 +83,9 @@ export class DindFreezer implements ClusterFreezer {
       const docker = await this.driver.docker(cluster, state.manager);
       const swarm = (await docker.swarmInspect()) as SwarmInfo;
       if (swarm.Spec.Dispatcher?.HeartbeatPeriod !== state.heartbeatNs) await setHeartbeat(docker, swarm, state.heartbeatNs);
-      await this.renewSessions(cluster, running);
+      // Not awaited: the action that thawed the cluster needs the nodes, not their new sessions
+      // (a `docker exec` per node costs a few hundred ms on a loaded host).
+      void this.renewSessions(cluster, running);
     }
     await this.forget(cluster);
   }
