@@ -101,8 +101,11 @@ export class DindFreezer implements ClusterFreezer {
     }
   }
 
+  /** Its state file says so, or one of its nodes is paused (by hand, or by a run that crashed). */
   async frozen(cluster: string): Promise<boolean> {
-    return (await this.state(cluster)) !== undefined;
+    if ((await this.state(cluster)) !== undefined) return true;
+    const states = await Promise.all((await this.driver.nodes(cluster)).map(async ({ name }) => (await this.driver.nodeContainer(cluster, name).inspect()).State.Paused));
+    return states.some(Boolean);
   }
 
   async forget(cluster: string): Promise<void> {

@@ -111,7 +111,7 @@ export interface ClusterFreezer {
   freeze(cluster: string): Promise<void>;
   /** Machines resumed, then the swarm's own heartbeat restored. Safe on a cluster that is not frozen. */
   thaw(cluster: string): Promise<void>;
-  /** Whether the cluster is frozen or being frozen (prepared). */
+  /** Whether the cluster is frozen, being frozen (prepared), or has a machine suspended. */
   frozen(cluster: string): Promise<boolean>;
   /** Forgets the frozen state of a removed cluster. */
   forget(cluster: string): Promise<void>;
