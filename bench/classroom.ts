@@ -113,6 +113,9 @@ try {
   const clusters = [...learners.map((l) => l.id), ...(lab.room?.pooled() ?? [])];
   await lab.close();
   for (const id of clusters) if (id) await lab.clusters?.down(id);
+  // And whatever else this data folder holds (a pool cluster being built when it stopped).
+  const driver = lab.backend.driver;
+  if (driver) for (const id of await driver.adopt()) await driver.down(id);
   await proveNothingLeft(host, dataDir, 'bench:classroom');
   await rm(dataDir, { recursive: true, force: true });
 }
@@ -145,12 +148,24 @@ function cpuBusy(a: { busy: number; total: number }, b: { busy: number; total: n
 /** Memory of every container of this bench's clusters (nodes and registries), in MB. */
 async function memoryMB(): Promise<number> {
   const containers = await host.listContainers({ filters: { label: [`${LABEL.home}=${path.join(dataDir, 'sockets')}`] } });
-  const usage = await Promise.all(
-    containers.map(async (c) => {
-      // Not `one-shot`: this engine leaves memory_stats empty then.
-      const stats = (await host.getContainer(c.Id).stats({ stream: false })) as unknown as { memory_stats: { usage?: number } };
-      return (stats.memory_stats.usage ?? 0) / 1e6;
-    }),
-  );
+  const usage = await Promise.all(containers.map(async (c) => (await containerMemory(c.Id)) / 1e6));
   return usage.reduce((a, b) => a + b, 0);
+}
+
+/**
+ * A container's memory in bytes: the engine's stats, or its cgroup's own figure where the
+ * engine reports 0 (DinD nodes run with the host's cgroup namespace, and Docker 20.10 on a
+ * cgroup v1 host gives them no memory stats).
+ */
+async function containerMemory(id: string): Promise<number> {
+  const stats = (await host.getContainer(id).stats({ stream: false })) as unknown as { memory_stats: { usage?: number } };
+  if (stats.memory_stats.usage) return stats.memory_stats.usage;
+  for (const file of [`/sys/fs/cgroup/memory/docker/${id}/memory.usage_in_bytes`, `/sys/fs/cgroup/system.slice/docker-${id}.scope/memory.current`, `/sys/fs/cgroup/docker/${id}/memory.current`]) {
+    try {
+      return Number(readFileSync(file, 'utf8').trim());
+    } catch {
+      /* another cgroup layout */
+    }
+  }
+  return 0;
 }

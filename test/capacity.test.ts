@@ -65,8 +65,10 @@ describe.skipIf(!enabled)('room capacity on a real engine', () => {
 
   afterAll(async () => {
     if (!lab) return;
-    for (const id of [learner, ...(lab.room?.pooled() ?? [])]) if (id) await lab.clusters?.down(id);
     await lab.close();
+    // Every cluster of this data folder, whoever it was handed to (adopt lists the complete ones and removes the others).
+    for (const id of await dind.adopt()) await dind.down(id);
+    expect(await leftovers(physical)).toEqual([]);
     await rm(dataDir, { recursive: true, force: true });
   });
 

@@ -222,7 +222,7 @@ export class RoomCapacity implements ClusterHooks {
       await this.clusters.exclusive(cluster, async () => {
         if (abort.signal.aborted || !this.frozenSet.has(cluster)) return;
         await freezer.freeze(physical);
-        this.opts.log(`Cluster ${cluster} gelé (inactif).`);
+        this.opts.log(`Cluster ${cluster} gelé.`);
       });
     } catch (error) {
       this.opts.log(`gel de ${cluster} impossible\u00a0: ${(error as Error).message}`);
