@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLabServer, type LabServer } from '../server/app';
 import { loadConfig } from '../server/config';
 import { chromiumOrSkip, launchChromium, loginThroughConfirmation, type ChromiumSession } from './chromium';
-import { engineAvailable } from './engine';
+import { engineAvailable, leftovers } from './engine';
 
 const enabled = chromiumOrSkip('capacity-queue.e2e') && (await engineAvailable('queue on the lab slide (DinD + Chromium)'));
 
@@ -28,8 +28,11 @@ describe.skipIf(!enabled)('a full room on the lab slide (Chromium, DinD)', () =>
   afterAll(async () => {
     await browser?.close();
     if (lab) {
-      for (const id of ids) await lab.clusters?.down(id);
       await lab.close();
+      // Every cluster of this data folder (adopt lists the complete ones and removes the others).
+      const driver = lab.backend.driver;
+      if (driver) for (const id of await driver.adopt()) await driver.down(id);
+      for (const id of ids) expect(await leftovers(id)).toEqual([]);
     }
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   }, 120_000);
