@@ -33,7 +33,7 @@ export interface RoomOptions {
 export interface RoomPeers {
   /** A browser shows one of the learner's terminals. */
   connected(cluster: string): boolean;
-  /** The cluster was removed for inactivity: end its shells, make the next start rebuild the lab's setup. */
+  /** The cluster is about to be removed for inactivity: end its shells, make the next start rebuild the lab's setup. */
   reclaimed(cluster: string): Promise<void>;
 }
 
@@ -236,10 +236,12 @@ export class RoomCapacity implements ClusterHooks {
 
   /** Removes a cluster whose learner left; their progress stays and the next start rebuilds the lab's setup. */
   async reclaim(cluster: string): Promise<void> {
+    // Shells first: a shell that dies with its node asks for its cluster again (the gateway's
+    // exit probe), which would rebuild the cluster just removed.
+    await this.peers?.reclaimed(cluster);
     await this.clusters.down(cluster);
     this.lastActive.delete(cluster);
     this.notices.set(cluster, new Date(this.now()).toISOString());
-    await this.peers?.reclaimed(cluster);
     this.opts.log(`Cluster ${cluster} supprimé après inactivité (progression gardée).`);
   }
 
