@@ -93,10 +93,13 @@ export class DindFreezer implements ClusterFreezer {
   /** Every node registers again with the dispatcher, and so beats at once under the restored period. */
   private async renewSessions(cluster: string, nodes: string[]): Promise<void> {
     const results = await Promise.all(
-      // A node removed meanwhile (the cluster reclaimed or reset) is not a missing `ss`.
-      nodes.map((node) => this.driver.exec(cluster, node, ['sh', '-c', "command -v ss >/dev/null && ss -K 'dport = :2377' >/dev/null"]).catch(() => ({ code: 0 }))),
+      // Exit 3: no `ss`; 4: `ss -K` refused. A node removed meanwhile (the cluster reclaimed
+      // or reset: the exec fails or is killed) is not a missing `ss`.
+      nodes.map((node) =>
+        this.driver.exec(cluster, node, ['sh', '-c', "command -v ss >/dev/null || exit 3; ss -K 'dport = :2377' >/dev/null || exit 4"]).catch(() => ({ code: 0 })),
+      ),
     );
-    if (results.some((r) => r.code !== 0) && !warned) {
+    if (results.some((r) => r.code === 3 || r.code === 4) && !warned) {
       warned = true;
       console.warn('gel des clusters\u00a0: « ss -K » indisponible dans un nœud (iproute2, noyau avec INET_DIAG_DESTROY)\u202f; après un dégel, la panne d’un nœud est vue avec retard');
     }
