@@ -19,6 +19,7 @@ import { CommandError, LabRunner } from './labs/runner';
 import { LearnerRegistry, RegistryError, secureDir } from './learners';
 import { courseLimit } from './quotas';
 import { removeServerInfo, takeCliGrant, writeServerInfo } from './server-info';
+import { LiveHub } from './live/hub';
 import { TerminalGateway } from './terminals';
 
 /** The id (and cluster id) of the person at the machine: the instructor in class mode. */
@@ -38,6 +39,8 @@ export interface LabServer {
   /** The room's capacity: limit and queue, pre-warmed pool, frozen and reclaimed clusters. */
   room: RoomCapacity | null;
   gateway: TerminalGateway;
+  /** The push channel to open pages (cluster maps, automatic checks, follow mode, cockpit). */
+  live: LiveHub;
   close(): Promise<void>;
 }
 
@@ -84,6 +87,7 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
     onInput: (key) => room?.activity(key.learner),
   });
 
+  const live = new LiveHub({ error: (err) => console.error(err) });
   const progress = new ProgressStore(path.join(config.dataDir, 'progress'));
   // A recreated cluster ends the learner's shells: close them rather than leave dead ones.
   const runner = clusters ? new LabRunner(clusters, labsDir, progress, (cluster) => gateway.closeLearner(cluster)) : null;
@@ -208,6 +212,7 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
         if (protocol !== 'vite-hmr' && protocol !== 'vite-ping') return refuse('400 Bad Request');
         return; // Vite's listener answers.
       }
+      if (match.name === 'live') return live.handleUpgrade(req, socket, head, credential.learner);
       const { node, tab } = match.params;
       if (!node || !tab) return refuse('404 Not Found');
       // A terminal connection thaws the learner's cluster (its replay needs nothing of it).
@@ -242,9 +247,11 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
     clusters,
     room,
     gateway,
+    live,
     async close() {
       room?.stop();
       await removeServerInfo(config.dataDir);
+      await live.close();
       await gateway.close();
       await deck.close();
       await new Promise<void>((resolve) => {

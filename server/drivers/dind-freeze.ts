@@ -2,6 +2,7 @@ import type Docker from 'dockerode';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DindDriver } from './dind';
+import { DindPoolDriver } from './dind-pool';
 import type { ClusterFreezer, Driver } from './types';
 
 /**
@@ -33,16 +34,24 @@ const HEARTBEAT_MARGIN_MS = 1500;
 
 export class DindFreezer implements ClusterFreezer {
   constructor(
-    private readonly driver: DindDriver,
+    /** The DinD driver of the engine that holds a cluster (one engine, or one of a pool's). */
+    private readonly locate: (cluster: string) => Promise<DindDriver | undefined>,
     /** Folder of the frozen-state files (one per cluster). */
     private readonly dir: string,
     /** The period set while frozen: three of them must outlast the longest freeze. */
     private readonly frozenHeartbeatMs: number,
   ) {}
 
+  private async driver(cluster: string): Promise<DindDriver> {
+    const driver = await this.locate(cluster);
+    if (!driver) throw new Error(`cluster ${cluster} introuvable sur les moteurs Docker`);
+    return driver;
+  }
+
   async prepare(cluster: string): Promise<number> {
     const known = await this.state(cluster);
-    const manager = known ? (known.manager ? { name: known.manager, docker: await this.driver.docker(cluster, known.manager) } : undefined) : await this.swarmManager(cluster);
+    const driver = await this.driver(cluster);
+    const manager = known ? (known.manager ? { name: known.manager, docker: await driver.docker(cluster, known.manager) } : undefined) : await this.swarmManager(driver, cluster);
     if (!manager) {
       await this.save(cluster, {});
       return 0;
@@ -58,9 +67,10 @@ export class DindFreezer implements ClusterFreezer {
   }
 
   async freeze(cluster: string): Promise<void> {
+    const driver = await this.driver(cluster);
     await Promise.all(
-      (await this.driver.nodes(cluster)).map(async ({ name }) => {
-        const container = this.driver.nodeContainer(cluster, name);
+      (await driver.nodes(cluster)).map(async ({ name }) => {
+        const container = driver.nodeContainer(cluster, name);
         const info = await container.inspect();
         // A node a failure lab powered off stays off; it is not frozen.
         if (info.State.Running && !info.State.Paused) await container.pause();
@@ -69,10 +79,12 @@ export class DindFreezer implements ClusterFreezer {
   }
 
   async thaw(cluster: string): Promise<void> {
+    const driver = await this.locate(cluster);
+    if (!driver) return this.forget(cluster);
     const running: string[] = [];
     await Promise.all(
-      (await this.driver.nodes(cluster)).map(async ({ name }) => {
-        const container = this.driver.nodeContainer(cluster, name);
+      (await driver.nodes(cluster)).map(async ({ name }) => {
+        const container = driver.nodeContainer(cluster, name);
         const info = await container.inspect();
         if (info.State.Paused) await container.unpause();
         if (info.State.Running) running.push(name);
@@ -80,23 +92,23 @@ export class DindFreezer implements ClusterFreezer {
     );
     const state = await this.state(cluster);
     if (state?.manager && state.heartbeatNs !== undefined) {
-      const docker = await this.driver.docker(cluster, state.manager);
+      const docker = await driver.docker(cluster, state.manager);
       const swarm = (await docker.swarmInspect()) as SwarmInfo;
       if (swarm.Spec.Dispatcher?.HeartbeatPeriod !== state.heartbeatNs) await setHeartbeat(docker, swarm, state.heartbeatNs);
       // Not awaited: the action that thawed the cluster needs the nodes, not their new sessions
       // (a `docker exec` per node costs a few hundred ms on a loaded host).
-      void this.renewSessions(cluster, running);
+      void this.renewSessions(driver, cluster, running);
     }
     await this.forget(cluster);
   }
 
   /** Every node registers again with the dispatcher, and so beats at once under the restored period. */
-  private async renewSessions(cluster: string, nodes: string[]): Promise<void> {
+  private async renewSessions(driver: DindDriver, cluster: string, nodes: string[]): Promise<void> {
     const results = await Promise.all(
       // Exit 3: no `ss`; 4: `ss -K` refused. A node removed meanwhile (the cluster reclaimed
       // or reset: the exec fails or is killed) is not a missing `ss`.
       nodes.map((node) =>
-        this.driver.exec(cluster, node, ['sh', '-c', "command -v ss >/dev/null || exit 3; ss -K 'dport = :2377' >/dev/null || exit 4"]).catch(() => ({ code: 0 })),
+        driver.exec(cluster, node, ['sh', '-c', "command -v ss >/dev/null || exit 3; ss -K 'dport = :2377' >/dev/null || exit 4"]).catch(() => ({ code: 0 })),
       ),
     );
     if (results.some((r) => r.code === 3 || r.code === 4) && !warned) {
@@ -108,7 +120,9 @@ export class DindFreezer implements ClusterFreezer {
   /** Its state file says so, or one of its nodes is paused (by hand, or by a run that crashed). */
   async frozen(cluster: string): Promise<boolean> {
     if ((await this.state(cluster)) !== undefined) return true;
-    const states = await Promise.all((await this.driver.nodes(cluster)).map(async ({ name }) => (await this.driver.nodeContainer(cluster, name).inspect()).State.Paused));
+    const driver = await this.locate(cluster).catch(() => undefined);
+    if (!driver) return false;
+    const states = await Promise.all((await driver.nodes(cluster)).map(async ({ name }) => (await driver.nodeContainer(cluster, name).inspect()).State.Paused));
     return states.some(Boolean);
   }
 
@@ -117,10 +131,10 @@ export class DindFreezer implements ClusterFreezer {
   }
 
   /** The first manager whose engine is part of a swarm (none in the init lab before `swarm init`). */
-  private async swarmManager(cluster: string): Promise<{ name: string; docker: Docker } | undefined> {
-    for (const node of await this.driver.nodes(cluster)) {
+  private async swarmManager(driver: DindDriver, cluster: string): Promise<{ name: string; docker: Docker } | undefined> {
+    for (const node of await driver.nodes(cluster)) {
       if (node.role !== 'manager') continue;
-      const docker = await this.driver.docker(cluster, node.name);
+      const docker = await driver.docker(cluster, node.name);
       const ok = await docker.swarmInspect().then(
         () => true,
         () => false,
@@ -160,7 +174,9 @@ async function setHeartbeat(docker: Docker, swarm: SwarmInfo, periodNs: number):
   await docker.swarmUpdate({ _query: { version: swarm.Version.Index }, _body: spec });
 }
 
-/** The freezer of a driver that can freeze (DinD), or null: the others never freeze. */
+/** The freezer of a driver that can freeze (DinD on one engine or several), or null: the others never freeze. */
 export function freezerFor(driver: Driver | null, dir: string, frozenHeartbeatMs: number): ClusterFreezer | null {
-  return driver instanceof DindDriver ? new DindFreezer(driver, dir, frozenHeartbeatMs) : null;
+  if (driver instanceof DindDriver) return new DindFreezer(async () => driver, dir, frozenHeartbeatMs);
+  if (driver instanceof DindPoolDriver) return new DindFreezer(async (cluster) => (await driver.slotOf(cluster))?.driver, dir, frozenHeartbeatMs);
+  return null;
 }

@@ -47,9 +47,10 @@ export const ROUTES = [
 
 export type RouteName = (typeof ROUTES)[number]['name'];
 
-/** WebSocket paths. `hmr` is Vite's hot-reload socket (loopback dev mode only). */
+/** WebSocket paths. `live` is the push channel (server/live/hub.ts); `hmr` is Vite's hot-reload socket (loopback dev mode only). */
 export const SOCKETS = [
   { name: 'terminal', path: '/api/terminal/:node/:tab', role: 'learner' },
+  { name: 'live', path: '/api/live', role: 'learner' },
   { name: 'hmr', path: '/', role: 'learner' },
 ] as const satisfies readonly { name: string; path: string; role: Role }[];
 

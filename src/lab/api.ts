@@ -223,10 +223,20 @@ export const api = {
   },
 };
 
-/** WebSocket URL of a node's terminal (the token rides in the URL on another origin). */
-export function terminalUrl(node: string, tab: string): string {
-  const url = new URL(apiUrl(`terminal/${encodeURIComponent(node)}/${encodeURIComponent(tab)}`));
+/** WebSocket URL of an API path (the token rides in the URL on another origin). */
+function socketUrl(path: string): string {
+  const url = new URL(apiUrl(path));
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   if (remote) url.searchParams.set('token', remote.token);
   return url.href;
+}
+
+/** WebSocket URL of a node's terminal. */
+export function terminalUrl(node: string, tab: string): string {
+  return socketUrl(`terminal/${encodeURIComponent(node)}/${encodeURIComponent(tab)}`);
+}
+
+/** WebSocket URL of the live channel (src/lab/live-channel.ts). */
+export function liveUrl(): string {
+  return socketUrl('live');
 }

@@ -57,3 +57,15 @@ export async function poll(look: (round: number) => Promise<boolean>, options: P
 export function backoff(first: number, max: number): (round: number) => number {
   return (round) => Math.min(first * 2 ** round, max);
 }
+
+const RECONNECT_MS = [250, 500, 1000, 2000, 4000, 8000, 10_000];
+
+/**
+ * Pause before reconnection attempt `attempt` (0 first) of a browser socket, ±20 % so that a
+ * room of pages does not reconnect in step after a server restart; `slow`: the longest pause
+ * (the server refused us for a reason a quick retry will not change).
+ */
+export function reconnectDelay(attempt: number, slow = false, random: () => number = Math.random): number {
+  const base = slow ? RECONNECT_MS[RECONNECT_MS.length - 1]! : RECONNECT_MS[Math.min(attempt, RECONNECT_MS.length - 1)]!;
+  return base * (0.8 + random() * 0.4);
+}

@@ -11,8 +11,8 @@ import {
   type ServerMessage,
   type TerminalState,
 } from '../../shared/terminal-protocol';
+import { reconnectDelay } from '../../shared/poll';
 
-const BACKOFF_MS = [250, 500, 1000, 2000, 4000, 8000, 10_000];
 /** Close codes after which retrying at once is pointless: wait the longest backoff. */
 const RETRY_SLOWLY: readonly number[] = [CLOSE_CODES.protocol, CLOSE_CODES.tooMany, CLOSE_CODES.absent];
 
@@ -151,8 +151,7 @@ export class TerminalConnection {
 
   private scheduleReconnect(slow = false): void {
     if (this.disposed) return;
-    const base = BACKOFF_MS[Math.min(this.attempt, BACKOFF_MS.length - 1)]!;
-    const delay = (slow ? BACKOFF_MS[BACKOFF_MS.length - 1]! : base) * (0.8 + Math.random() * 0.4);
+    const delay = reconnectDelay(this.attempt, slow);
     this.attempt++;
     this.setStatus('reconnecting');
     this.timer = setTimeout(() => this.connect(), delay);
