@@ -27,13 +27,8 @@ export class ClusterManager {
 
   constructor(
     readonly driver: Driver,
-    private hooks?: ClusterHooks,
+    private readonly hooks?: ClusterHooks,
   ) {}
-
-  /** Installs the room's hooks (once, at start). */
-  useHooks(hooks: ClusterHooks): void {
-    this.hooks = hooks;
-  }
 
   /** Runs `work` in turn with the cluster's other operations (freeze and thaw use it). */
   exclusive<T>(cluster: string, work: () => Promise<T>): Promise<T> {
