@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { LOCAL_LEARNER, startLabServer } from './app';
+import { AssignedDriver, Assignments } from './capacity/assignments';
 import { ClusterManager } from './clusters';
 import { isLoopback, loadConfig, REPO_ROOT, type ConfigFlags } from './config';
 import { detectBackend, detectOptions } from './drivers/detect';
@@ -47,6 +48,13 @@ Options :
                               contexte Docker ; DEC_ENGINES=a,b) ; par défaut le moteur local
   --host <adresse> --port <port>  --static  --data-dir <dossier>  --allow-origin <origine>
   --trust-proxy               serve : derrière un proxy HTTPS (X-Forwarded-Proto, X-Forwarded-For)
+  --max-clusters <n>          serve : clusters d’apprenants à la fois (par défaut : selon la mémoire
+                              et les cœurs du moteur Docker) ; au-delà, une file d’attente
+  --prewarm <n>               serve : clusters préparés au démarrage pour les premiers apprenants
+  --freeze-after <s>          serve : gel d’un cluster inactif (docker pause) après s secondes
+                              (600 ; 0 : jamais)
+  --reclaim-after <s>         serve : suppression d’un cluster abandonné après s secondes
+                              (7200 ; 0 : jamais)
   --no-wait                   check : un seul regard, sans attendre la convergence
   --no-open                   serve : ne pas ouvrir le navigateur
 `;
@@ -74,6 +82,10 @@ async function main(argv: string[]): Promise<number> {
       inventory: { type: 'string' },
       engine: { type: 'string', multiple: true },
       'trust-proxy': { type: 'boolean', default: false },
+      'max-clusters': { type: 'string' },
+      prewarm: { type: 'string' },
+      'freeze-after': { type: 'string' },
+      'reclaim-after': { type: 'string' },
     },
   });
   const [command, ...rest] = positionals;
@@ -114,7 +126,8 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`Aucun moteur pour les TP : ${backend.reason}\n`);
     return 1;
   }
-  const driver = backend.driver;
+  // A learner's cluster may be a pre-warmed one handed over (server/capacity/assignments.ts).
+  const driver = new AssignedDriver(backend.driver, new Assignments(config.dataDir));
   const clusters = new ClusterManager(driver);
   const cluster = values.cluster!;
 

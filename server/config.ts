@@ -32,6 +32,19 @@ export interface ServerConfig {
   nodeApi: 'auto' | 'socket' | 'exec';
   /** Docker engines the DinD driver places clusters on (URLs or contexts); empty: the local engine. */
   engines: string[];
+  /** The room's capacity (server/capacity/). */
+  capacity: CapacityConfig;
+}
+
+export interface CapacityConfig {
+  /** Concurrent learner clusters; undefined: derived from the engine's memory and cores. */
+  maxClusters?: number;
+  /** Clusters built at start for the first learners. */
+  prewarm: number;
+  /** Seconds without activity before a cluster is frozen (0: never). */
+  freezeAfterS: number;
+  /** Seconds without activity (and no terminal open) before a cluster is removed (0: never). */
+  reclaimAfterS: number;
 }
 
 /** Slow or idle clients are cut off (milliseconds). */
@@ -62,6 +75,10 @@ export interface ConfigFlags {
   inventory?: string;
   'trust-proxy'?: boolean;
   engine?: string[];
+  'max-clusters'?: string;
+  prewarm?: string;
+  'freeze-after'?: string;
+  'reclaim-after'?: string;
 }
 
 function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], what: string, fallback: T): T {
@@ -70,7 +87,7 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
   throw new Error(`${what} « ${value} » inconnu : valeurs possibles ${allowed.join(', ')}`);
 }
 
-/** Flags win over environment variables (DEC_HOST, DEC_PORT, DEC_DATA_DIR, DEC_DRIVER, DEC_NODE_IMAGE, DEC_PRIVILEGED, DEC_TRUST_PROXY, DEC_ENGINES). */
+/** Flags win over environment variables (DEC_HOST, DEC_PORT, DEC_DATA_DIR, DEC_DRIVER, DEC_NODE_IMAGE, DEC_PRIVILEGED, DEC_TRUST_PROXY, DEC_ENGINES, DEC_MAX_CLUSTERS, DEC_PREWARM, DEC_FREEZE_AFTER, DEC_RECLAIM_AFTER). */
 export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const port = Number(flags.port ?? env.DEC_PORT ?? 4173);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`port invalide : ${flags.port ?? env.DEC_PORT}`);
@@ -91,7 +108,20 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     privileged: oneOf(flags.privileged ?? env.DEC_PRIVILEGED, ['auto', 'yes', 'no'] as const, 'mode privilégié', 'auto'),
     allowedOrigins: [...(flags['allow-origin'] ?? []), ...(env.DEC_ALLOW_ORIGINS?.split(',').filter(Boolean) ?? [])],
     graceMs: Number(env.DEC_TERMINAL_GRACE_MS ?? 15 * 60_000),
+    capacity: {
+      maxClusters: whole(flags['max-clusters'] ?? env.DEC_MAX_CLUSTERS, '--max-clusters', undefined, 1),
+      prewarm: whole(flags.prewarm ?? env.DEC_PREWARM, '--prewarm', 0, 0)!,
+      freezeAfterS: whole(flags['freeze-after'] ?? env.DEC_FREEZE_AFTER, '--freeze-after', 600, 0)!,
+      reclaimAfterS: whole(flags['reclaim-after'] ?? env.DEC_RECLAIM_AFTER, '--reclaim-after', 7200, 0)!,
+    },
   };
+}
+
+/** A whole number of at least `min`, or the fallback when absent; a French error otherwise. */
+function whole(value: string | undefined, flag: string, fallback: number | undefined, min: number): number | undefined {
+  if (value === undefined || value === '') return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < min) throw new Error(`${flag} « ${value} » : nombre entier d’au moins ${min} attendu`);
+  return Number(value);
 }
 
 export function isLoopback(host: string): boolean {

@@ -80,6 +80,10 @@ export class DindDriver implements Driver {
   containerName(cluster: string, node: string): string {
     return `dec-${this.tag}-${cluster}-${node}`;
   }
+  /** The host engine's handle on a node's container (freezing: server/drivers/dind-freeze.ts). */
+  nodeContainer(cluster: string, node: string): Docker.Container {
+    return this.opts.host.getContainer(this.containerName(cluster, node));
+  }
   networkName(cluster: string): string {
     return `dec-${this.tag}-${cluster}`;
   }

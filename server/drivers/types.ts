@@ -98,6 +98,25 @@ export interface NodePower {
 
 export interface Driver extends ClusterLifecycle, NodeAccess, NodePower {}
 
+/**
+ * Freezing an idle cluster (server/capacity/): its machines stop using the CPU and keep their
+ * memory, and the swarm is exactly as it was after the thaw. Only drivers that can do it
+ * implement it (DinD: server/drivers/dind-freeze.ts); the others never freeze. A frozen state
+ * is kept on disk, so a restarted server finds it again.
+ */
+export interface ClusterFreezer {
+  /** Phase 1: the swarm is told not to expect heartbeats for a long while; returns how long to wait before `freeze`. */
+  prepare(cluster: string): Promise<number>;
+  /** Phase 2: every running machine of the cluster is suspended. */
+  freeze(cluster: string): Promise<void>;
+  /** Machines resumed, then the swarm's own heartbeat restored. Safe on a cluster that is not frozen. */
+  thaw(cluster: string): Promise<void>;
+  /** Whether the cluster is frozen, being frozen (prepared), or has a machine suspended. */
+  frozen(cluster: string): Promise<boolean>;
+  /** Forgets the frozen state of a removed cluster. */
+  forget(cluster: string): Promise<void>;
+}
+
 /** The node does not exist or does not answer: reported to learners in French. */
 export class NodeUnavailableError extends Error {
   constructor(

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import type { RoomCapacity } from '../capacity';
 import type { ClusterManager } from '../clusters';
 import type { Backend } from '../drivers/detect';
 import { DEFAULT_SHAPE, type ClusterShape } from '../drivers/types';
@@ -32,6 +33,8 @@ export interface ApiDeps {
   backend: Backend;
   clusters: ClusterManager | null;
   runner: LabRunner | null;
+  /** The room's capacity (a notice for a learner whose cluster was reclaimed). */
+  room?: RoomCapacity | null;
   gateway: TerminalGateway;
   progress: ProgressStore;
   /** The shape each learner last asked for (shared with the terminals' on-demand clusters). */
@@ -143,7 +146,8 @@ export function apiHandlers(deps: ApiDeps): Record<Exclude<RouteName, 'login'>, 
       if (action === 'start' || action === 'reset') {
         const started = action === 'start' ? await labs.start(learner.id, lab.id) : await labs.reset(learner.id, lab.id);
         shapes.set(learner.id, shapeOf(started));
-        return sendJson(res, 200, { lab: started.id, nodes: await clusters().driver.nodes(learner.id) });
+        const notice = deps.room?.takeNotice(learner.id);
+        return sendJson(res, 200, { lab: started.id, nodes: await clusters().driver.nodes(learner.id), ...(notice ? { notice } : {}) });
       }
       if (action === 'solve') {
         await labs.start(learner.id, lab.id);

@@ -20,10 +20,23 @@ export type { ExerciseProgress } from '../../server/labs/progress';
 export interface StartedLab {
   lab: string;
   nodes: { name: string; role: string }[];
+  /** A French notice for the learner (their cluster was rebuilt after a long absence). */
+  notice?: string;
+}
+
+/** The room is full (503): the learner's place in line and when to ask again. */
+export interface QueuePlace {
+  place: number;
+  waiting: number;
+  retryAfter: number;
 }
 
 export class ApiError extends Error {
-  constructor(message: string, readonly status: number) {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly queue?: QueuePlace,
+  ) {
     super(message);
   }
 }
@@ -146,18 +159,18 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown, 
     if ((error as Error).name === 'AbortError') throw error;
     throw new ApiError('le serveur de TP ne répond pas', 0);
   }
-  if (!res.ok) throw new ApiError(await errorMessage(res), res.status);
+  if (!res.ok) throw await apiError(res);
   return (await res.json()) as T;
 }
 
-async function errorMessage(res: Response): Promise<string> {
+async function apiError(res: Response): Promise<ApiError> {
   try {
-    const data = (await res.json()) as { error?: string };
-    if (data?.error) return data.error;
+    const data = (await res.json()) as { error?: string; queue?: QueuePlace };
+    if (data?.error) return new ApiError(data.error, res.status, res.status === 503 && data.queue ? data.queue : undefined);
   } catch {
     /* not JSON */
   }
-  return `erreur ${res.status}`;
+  return new ApiError(`erreur ${res.status}`, res.status);
 }
 
 export const api = {
@@ -183,7 +196,7 @@ export const api = {
       if ((error as Error).name === 'AbortError') throw error;
       throw new ApiError('le serveur de TP ne répond pas', 0);
     }
-    if (!res.ok || !res.body) throw new ApiError(await errorMessage(res), res.status);
+    if (!res.ok || !res.body) throw await apiError(res);
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';
     let report: CheckReport | undefined;

@@ -9,6 +9,7 @@ export const T = {
   resetting: 'Réinitialisation du cluster…',
   startFailed: (msg: string) => `Le cluster n’a pas pu démarrer${NBSP}: ${msg}`,
   retry: 'Réessayer',
+  queued: 'En attente d’un poste libre…',
   noServer: 'Pas de serveur de TP',
   /** After « Pas de serveur de TP : lancez `npm start` ». */
   noServerDetail: 'pour un terminal et la vérification, ou suivez le TP dans votre propre terminal avec les commandes ci-contre.',
