@@ -83,6 +83,12 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
       }
       return clusters.driver.shell(key.learner, key.node);
     },
+    // A shell that ended asks whether its node is still there, never for a new cluster: a
+    // cluster removed under its shells (reclaim, `npm run lab -- down`) stays removed.
+    async probeShell(key) {
+      if (!clusters) throw new NodeUnavailableError(key.node, `travaux pratiques indisponibles : ${backend.reason}`);
+      return clusters.driver.shell(key.learner, key.node);
+    },
     // A keystroke thaws a frozen cluster (the paused shell reads it once resumed).
     onInput: (key) => room?.activity(key.learner),
   });
