@@ -19,6 +19,7 @@ import { LearnerRegistry, RegistryError, secureDir } from './learners';
 import { courseLimit } from './quotas';
 import { removeServerInfo, takeCliGrant, writeServerInfo } from './server-info';
 import { LiveHub } from './live/hub';
+import { Presenter } from './live/presenter';
 import { TerminalGateway } from './terminals';
 
 /** The id (and cluster id) of the person at the machine: the instructor in class mode. */
@@ -38,6 +39,8 @@ export interface LabServer {
   gateway: TerminalGateway;
   /** The push channel to open pages (cluster maps, automatic checks, follow mode, cockpit). */
   live: LiveHub;
+  /** Follow mode: the presenter's position, sent to learners' decks. */
+  presenter: Presenter;
   close(): Promise<void>;
 }
 
@@ -77,6 +80,7 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
   });
 
   const live = new LiveHub({ error: (err) => console.error(err) });
+  const presenter = new Presenter(live);
   const progress = new ProgressStore(path.join(config.dataDir, 'progress'));
   // A recreated cluster ends the learner's shells: close them rather than leave dead ones.
   const runner = clusters ? new LabRunner(clusters, labsDir, progress, (cluster) => gateway.closeLearner(cluster)) : null;
@@ -104,6 +108,7 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
     labsDir,
     learnerLimit: courseLimit(labsDir),
     joinUrl: (code) => `${base}/?join=${code}`,
+    presenter,
   });
   const loginDeps = { edge, registry, joins };
 
@@ -217,6 +222,7 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
     clusters,
     gateway,
     live,
+    presenter,
     async close() {
       await removeServerInfo(config.dataDir);
       await live.close();

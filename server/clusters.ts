@@ -60,6 +60,11 @@ export class ClusterManager {
     return this.serial(cluster, () => this.driver.power(cluster, node, state));
   }
 
+  /** Runs `work` in turn with the cluster's other operations (fault injection, server/faults.ts). */
+  exclusive<T>(cluster: string, work: () => Promise<T>): Promise<T> {
+    return this.serial(cluster, work);
+  }
+
   status(cluster: string): Promise<ClusterStatus> {
     return this.driver.status(cluster);
   }
