@@ -1,0 +1,116 @@
+// Follow mode's server side with real WebSocket clients on a real hub: the instructor's
+// position reaches every page and a page that connects later, learners cannot publish, and the
+// room's follow switch reaches everyone.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { LIVE_CLOSE_CODES, frame } from '../../src/shared/live-protocol';
+import { PRESENTER_TOPIC, type PresenterState } from '../../src/shared/presenter-topic';
+import type { Learner } from '../learners';
+import { LiveHub } from './hub';
+import { Presenter } from './presenter';
+
+const people: Record<string, Learner> = {
+  alice: { id: 'alice', name: 'Alice', role: 'learner', created: '' },
+  bob: { id: 'bob', name: 'Bob', role: 'learner', created: '' },
+  teacher: { id: 'teacher', name: 'Formateur', role: 'instructor', created: '' },
+};
+
+let server: Server;
+let hub: LiveHub;
+let presenter: Presenter;
+let port: number;
+const sockets: WebSocket[] = [];
+
+beforeEach(async () => {
+  hub = new LiveHub();
+  presenter = new Presenter(hub);
+  server = createServer();
+  server.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head, people[req.url!.slice(1)]!));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
+});
+
+afterEach(async () => {
+  for (const ws of sockets.splice(0)) ws.terminate();
+  await hub.close();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+interface Page {
+  ws: WebSocket;
+  states: PresenterState[];
+  closed: Promise<number>;
+  last(): PresenterState | undefined;
+}
+
+async function open(who: string): Promise<Page> {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/${who}`);
+  sockets.push(ws);
+  const states: PresenterState[] = [];
+  ws.on('message', (data) => {
+    const env = JSON.parse(data.toString()) as { topic: string; data: PresenterState };
+    if (env.topic === PRESENTER_TOPIC.name) states.push(env.data);
+  });
+  const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  return { ws, states, closed, last: () => states.at(-1) };
+}
+
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+describe('Presenter (follow mode, server side)', () => {
+  it('sends the instructor’s position to every learner’s page, and to a page opened later at once', async () => {
+    const teacher = await open('teacher');
+    const alice = await open('alice');
+    await until(() => alice.states.length === 1);
+    expect(alice.last()).toEqual({ position: null, enabled: true });
+    teacher.ws.send(frame(PRESENTER_TOPIC, { position: { h: 4, v: 1, f: 2 } }));
+    await until(() => alice.last()?.position?.h === 4);
+    expect(alice.last()).toEqual({ position: { h: 4, v: 1, f: 2 }, enabled: true });
+    // A reload: the new page gets the current position with its first message.
+    const bob = await open('bob');
+    await until(() => bob.states.length === 1);
+    expect(bob.states[0]).toEqual({ position: { h: 4, v: 1, f: 2 }, enabled: true });
+    expect(presenter.state.position).toEqual({ h: 4, v: 1, f: 2 });
+  });
+
+  it('tells instructors how many learners’ pages are open, and never tells learners', async () => {
+    const teacher = await open('teacher');
+    await until(() => teacher.last()?.learnerPages === 0);
+    const alice = await open('alice');
+    await until(() => teacher.last()?.learnerPages === 1);
+    alice.ws.close();
+    await until(() => teacher.last()?.learnerPages === 0);
+    const bob = await open('bob');
+    teacher.ws.send(frame(PRESENTER_TOPIC, { position: { h: 1, v: 0, f: -1 } }));
+    await until(() => bob.last()?.position?.h === 1);
+    expect(bob.states.every((s) => s.learnerPages === undefined)).toBe(true);
+  });
+
+  it('closes a learner’s page that tries to move the room or turn follow mode off', async () => {
+    for (const update of [{ position: { h: 9, v: 0, f: -1 } }, { enabled: false }]) {
+      const alice = await open('alice');
+      alice.ws.send(frame(PRESENTER_TOPIC, update));
+      expect(await alice.closed).toBe(LIVE_CLOSE_CODES.protocol);
+    }
+    expect(presenter.state).toEqual({ position: null, enabled: true });
+  });
+
+  it('turns follow mode off and on for the room, from the instructor’s deck or the API', async () => {
+    const teacher = await open('teacher');
+    const alice = await open('alice');
+    await until(() => alice.states.length === 1);
+    teacher.ws.send(frame(PRESENTER_TOPIC, { enabled: false }));
+    await until(() => alice.last()?.enabled === false);
+    expect(presenter.setEnabled(true)).toEqual({ position: null, enabled: true });
+    await until(() => alice.last()?.enabled === true);
+    await until(() => teacher.last()?.enabled === true);
+  });
+});
