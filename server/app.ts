@@ -5,7 +5,7 @@ import path from 'node:path';
 import { ClusterManager } from './clusters';
 import { isLoopback, REPO_ROOT, type ServerConfig } from './config';
 import { detectBackend, detectOptions, type Backend } from './drivers/detect';
-import { DEFAULT_SHAPE, NodeUnavailableError, type ClusterShape } from './drivers/types';
+import { DEFAULT_SHAPE, NodeUnavailableError, UnsupportedFaultError, type ClusterShape } from './drivers/types';
 import { apiHandlers } from './http/api';
 import { builtDeck, devDeck, type DeckHandler } from './http/deck';
 import { Edge, escapeHtml, HttpError, page, parseTarget, sendError, sendHtml, unauthorizedPage } from './http/edge';
@@ -245,5 +245,6 @@ function statusOf(error: unknown): number {
   if (error instanceof HttpError) return error.status;
   if (error instanceof LabError || error instanceof CommandError || error instanceof RegistryError) return 400;
   if (error instanceof NodeUnavailableError) return 409;
+  if (error instanceof UnsupportedFaultError) return 501;
   return 500;
 }

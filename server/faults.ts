@@ -3,8 +3,9 @@
 // action runs in turn with the cluster's other operations (server/clusters.ts) and ends in a
 // French result per cluster (« coupé du réseau », « déjà arrêté »…), never in an exception for
 // one learner that would hide the others' results.
+import type { NodeAction } from '../src/shared/lab-contract';
 import type { ClusterManager } from './clusters';
-import { nodeFaultsOf, NodeUnavailableError, UnsupportedFaultError, type ClusterStatus } from './drivers/types';
+import { nodeFaultsOf, NodeUnavailableError, UnsupportedFaultError, type ClusterStatus, type Driver } from './drivers/types';
 
 export const FAULT_ACTIONS = ['stop', 'start', 'isolate', 'reconnect', 'kill-leader'] as const;
 export type FaultAction = (typeof FAULT_ACTIONS)[number];
@@ -36,6 +37,16 @@ function nodeOf(status: ClusterStatus, node: string) {
   const found = status.nodes.find((n) => n.name === node);
   if (!found) throw new NodeUnavailableError(node, `ce nœud n’existe pas dans ce cluster (nœuds : ${status.nodes.map((n) => n.name).join(', ')})`);
   return found;
+}
+
+/**
+ * A lab's node action (`action:` blocks of lab.yaml, run by the lab runner and the recorder):
+ * power through the driver's NodePower, network cuts through its NodeFaults.
+ */
+export async function runNodeAction(driver: Driver, cluster: string, node: string, action: NodeAction): Promise<void> {
+  if (action === 'stop' || action === 'start') return driver.power(cluster, node, action === 'stop' ? 'off' : 'on');
+  const faults = nodeFaultsOf(driver);
+  await (action === 'isolate' ? faults.isolate(cluster, node) : faults.reconnect(cluster, node));
 }
 
 /** Applies `fault` to one cluster, in turn with its other operations. */

@@ -208,6 +208,7 @@ describe.skipIf(!enabled)('follow mode (class mode server, Chromium)', () => {
     const after = lab.gateway.list(aliceId).find((t) => t.node === 'manager1' && t.tab === '1');
     expect(after?.pid).toBe(before?.pid);
     expect(after?.alive).toBe(true);
+    await alice.locator('.lab-term-overlay .xterm').first().click();
     await alice.keyboard.type('echo encore $$\n');
     await waitForScreen(alice, new RegExp(`encore ${shellPid}`), 'le même shell');
     expect(await alice.evaluate(() => window.__follow!.state())).toMatchObject({ mode: 'following' });

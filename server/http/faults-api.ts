@@ -4,10 +4,11 @@
 //   POST /api/cluster/nodes/:node/:network   {}                a learner's own cluster (labs)
 //   POST /api/room/follow                    {enabled}         instructor: follow mode for the room
 // `action` is stop, start, isolate, reconnect or kill-leader (no node). The answer is
-// `{ results: [{ cluster, learner, ok, changed, node, message }] }`, one per cluster, in French.
+// `{ results: [{ cluster, learner, ok, changed, node, message }] }`, one per cluster, in French;
+// a driver that cannot cut a node off its network answers 501 (UnsupportedFaultError, server/app.ts).
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { ClusterManager } from '../clusters';
-import { UnsupportedFaultError } from '../drivers/types';
 import { FAULT_ACTIONS, injectFault, injectFaultInRoom, type Fault, type FaultResult } from '../faults';
 import type { LearnerRegistry } from '../learners';
 import type { Presenter } from '../live/presenter';
@@ -31,8 +32,8 @@ export interface FaultsApiDeps {
 }
 
 interface FaultCall {
-  req: import('node:http').IncomingMessage;
-  res: import('node:http').ServerResponse;
+  req: IncomingMessage;
+  res: ServerResponse;
   learner: { id: string };
   params: Partial<Record<ParamName, string>>;
 }
@@ -47,15 +48,6 @@ export function faultHandlers(deps: FaultsApiDeps) {
     if (!deps.clusters) throw deps.unavailable();
     return deps.clusters;
   };
-  /** 501 for a driver that cannot do it, the rest as results. */
-  const run = async <T>(work: () => Promise<T>): Promise<T> => {
-    try {
-      return await work();
-    } catch (error) {
-      if (error instanceof UnsupportedFaultError) throw new HttpError(501, error.message);
-      throw error;
-    }
-  };
 
   return {
     async learnerFaults({ req, res, params }: FaultCall) {
@@ -63,7 +55,7 @@ export function faultHandlers(deps: FaultsApiDeps) {
       const id = params.learner ?? '';
       const target = deps.registry.get(id);
       if (!target) throw new HttpError(404, `apprenant « ${id} » inconnu`);
-      const result = await run(() => injectFault(clusters(), id, fault));
+      const result = await injectFault(clusters(), id, fault);
       sendJson(res, 200, { results: named(deps.registry, [result]) });
     },
     async roomFaults({ req, res }: FaultCall) {
@@ -72,13 +64,13 @@ export function faultHandlers(deps: FaultsApiDeps) {
       // Every learner who has a cluster now; never the instructor's own.
       const learners = deps.registry.list().filter((l) => l.role === 'learner');
       const withCluster = (await Promise.all(learners.map(async (l) => ((await manager.driver.nodes(l.id)).length ? l.id : null)))).filter((id): id is string => id !== null);
-      const results = await run(() => injectFaultInRoom(manager, withCluster, fault));
+      const results = await injectFaultInRoom(manager, withCluster, fault);
       sendJson(res, 200, { results: named(deps.registry, results) });
     },
     async nodeNetwork({ req, res, learner, params }: FaultCall) {
       await readJson(req, Empty);
       const action = params.network === 'reconnect' ? 'reconnect' : 'isolate';
-      const result = await run(() => injectFault(clusters(), learner.id, { action, node: params.node }));
+      const result = await injectFault(clusters(), learner.id, { action, node: params.node });
       if (!result.ok) throw new HttpError(409, result.message);
       sendJson(res, 200, { results: named(deps.registry, [result]) });
     },

@@ -84,7 +84,8 @@ function learnerDeck(reveal: RevealApi, channel: LiveChannel): void {
   let applying = false;
 
   const bar = mountBar(reveal, 'follow-bar-learner');
-  const toggle = button('follow-free', FOLLOW_TEXT.free, FOLLOW_TEXT.freeTitle);
+  const toggle = button('follow-free', FOLLOW_TEXT.free);
+  toggle.title = FOLLOW_TEXT.freeTitle;
   const notice = el('span', 'follow-notice');
   notice.setAttribute('role', 'status');
   const rejoin = button('follow-rejoin', FOLLOW_TEXT.rejoin);
