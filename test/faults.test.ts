@@ -98,26 +98,31 @@ describe.skipIf(!enabled)('fault injection (instructor routes, real DinD swarms)
     expect(ipBefore).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
     expect(await stateOf(alice, 'manager1', 'worker1')).toBe('ready');
 
+    const t0 = Date.now();
     const cut = await call(instructorToken, route, { action: 'isolate', node: 'worker1' });
     expect(cut.status).toBe(200);
     expect(cut.body.results).toEqual([{ cluster: alice, learner: 'Alice', ok: true, changed: true, node: 'worker1', message: 'worker1 coupé du réseau' }]);
     expect(await ipOf(alice, 'worker1')).toBeUndefined();
     await until(() => stateOf(alice, 'manager1', 'worker1'), (s) => s === 'down', 'worker1 jamais vu « down » par manager1');
+    const downAfter = Date.now() - t0;
     const again = await call(instructorToken, route, { action: 'isolate', node: 'worker1' });
     expect(again.body.results?.[0]).toMatchObject({ ok: true, changed: false, message: 'worker1 déjà coupé du réseau' });
 
+    const t1 = Date.now();
     const back = await call(instructorToken, route, { action: 'reconnect', node: 'worker1' });
     expect(back.body.results?.[0]).toMatchObject({ ok: true, changed: true, message: 'worker1 reconnecté au réseau' });
     expect(await ipOf(alice, 'worker1')).toBe(ipBefore);
     const aliases = (await engine.getContainer(driver.containerName(alice, 'worker1')).inspect()).NetworkSettings.Networks[driver.networkName(alice)]?.Aliases;
     expect(aliases).toContain('worker1');
     await until(() => stateOf(alice, 'manager1', 'worker1'), (s) => s === 'ready', 'worker1 jamais revenu « ready »');
+    const readyAfter = Date.now() - t1;
     const twice = await call(instructorToken, route, { action: 'reconnect', node: 'worker1' });
     expect(twice.body.results?.[0]).toMatchObject({ ok: true, changed: false, message: 'worker1 déjà connecté au réseau' });
 
     // Kill the leader: the manager API says who it is; the two others elect a new one.
     const leaderBefore = (await swarmNodes(alice, 'manager2')).find((n) => n.ManagerStatus?.Leader)?.Description?.Hostname;
     expect(leaderBefore).toMatch(/^manager[123]$/);
+    const t2 = Date.now();
     const killed = await call(instructorToken, route, { action: 'kill-leader' });
     expect(killed.body.results?.[0]).toMatchObject({ ok: true, changed: true, node: leaderBefore, message: `leader ${leaderBefore} arrêté` });
     expect((await engine.getContainer(driver.containerName(alice, leaderBefore!)).inspect()).State.Running).toBe(false);
@@ -128,6 +133,8 @@ describe.skipIf(!enabled)('fault injection (instructor routes, real DinD swarms)
       'aucun nouveau leader élu',
     );
     expect(nodes.find((n) => n.ManagerStatus?.Leader)?.Description?.Hostname).not.toBe(leaderBefore);
+    // Figures for the report, not assertions.
+    console.info(`faults: worker down ${downAfter} ms after the cut, ready ${readyAfter} ms after the reconnection, new leader ${Date.now() - t2} ms after the kill`);
     const stopped = await call(instructorToken, route, { action: 'stop', node: leaderBefore });
     expect(stopped.body.results?.[0]).toMatchObject({ ok: true, changed: false, message: `${leaderBefore} déjà arrêté` });
     await lab.clusters!.down(alice);
@@ -148,5 +155,31 @@ describe.skipIf(!enabled)('fault injection (instructor routes, real DinD swarms)
     const back = await call(instructorToken, '/api/room/faults', { action: 'reconnect', node: 'manager1' });
     expect(back.body.results?.map((r) => r.message)).toEqual(['manager1 reconnecté au réseau']);
     expect(await ipOf(bob!.id, 'manager1')).toMatch(/^\d+\./);
+
+    // A lab's `action: isolate` on the learner's own cluster (the lab slide's button).
+    const own = await call(bob!.token, '/api/cluster/nodes/manager1/isolate', {});
+    expect(own.status).toBe(200);
+    expect(own.body.results).toEqual([{ cluster: bob!.id, learner: 'Bob', ok: true, changed: true, node: 'manager1', message: 'manager1 coupé du réseau' }]);
+    expect(await ipOf(bob!.id, 'manager1')).toBeUndefined();
+    expect((await call(bob!.token, '/api/cluster/nodes/manager1/reconnect', {})).status).toBe(200);
+    expect(await ipOf(bob!.id, 'manager1')).toMatch(/^\d+\./);
+    // Chloé has no cluster: a clear French refusal, nothing created.
+    const none = await call(chloe!.token, '/api/cluster/nodes/manager1/isolate', {});
+    expect(none).toEqual({ status: 409, body: { error: 'pas de cluster' } });
+    expect((await lab.clusters!.driver.nodes(chloe!.id)).length).toBe(0);
+  });
+
+  it('answers 501 in French where the driver cannot cut a node off its network (local driver)', { timeout: 120_000 }, async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'dec-faults-local-'));
+    const local = await startLabServer(loadConfig({ port: '0', 'data-dir': dir, driver: 'local' }), { log: () => undefined });
+    try {
+      const token = new URL(local.localUrl).searchParams.get('token')!;
+      const res = await fetch(`${local.url}/api/room/faults`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ action: 'isolate', node: 'manager1' }) });
+      expect(res.status).toBe(501);
+      expect(((await res.json()) as { error: string }).error).toContain('pilote « local »');
+    } finally {
+      await local.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
