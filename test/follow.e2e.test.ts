@@ -14,8 +14,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLabServer, LOCAL_LEARNER, type LabServer } from '../server/app';
 import { loadConfig } from '../server/config';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumOrSkip, isOutside, loginThroughConfirmation } from './chromium';
+import { axeViolations } from './axe';
 import { engineAvailable } from './engine';
 import { waitForScreen } from './terminal-screen';
+
+/** FOLLOW_SCREENSHOTS=dir writes screenshots of the follow bar there. */
+const SHOTS = process.env.FOLLOW_SCREENSHOTS;
 
 const enabled = chromiumOrSkip('follow.e2e') && (await engineAvailable('follow mode (Chromium + one DinD cluster)'));
 
@@ -140,6 +144,9 @@ describe.skipIf(!enabled)('follow mode (class mode server, Chromium)', () => {
     await alice.locator('body').press('ArrowRight');
     await alice.locator('.follow-notice', { hasText: 'Vous naviguez librement' }).waitFor();
     expect(await alice.getByRole('status').filter({ hasText: 'Vous naviguez librement' }).count()).toBe(1);
+    if (SHOTS) await alice.screenshot({ path: path.join(SHOTS, 'follow-detached.png') });
+    // The follow bar, its notice and its buttons: no serious or critical accessibility violation.
+    expect(await axeViolations(alice, '.follow-bar')).toEqual([]);
     expect(await free.getAttribute('aria-pressed')).toBe('true');
     const hers = await position(alice);
     await teacher.keyboard.press('ArrowLeft');
@@ -212,6 +219,7 @@ describe.skipIf(!enabled)('follow mode (class mode server, Chromium)', () => {
     await alice.keyboard.type('echo encore $$\n');
     await waitForScreen(alice, new RegExp(`encore ${shellPid}`), 'le même shell');
     expect(await alice.evaluate(() => window.__follow!.state())).toMatchObject({ mode: 'following' });
+    if (SHOTS) await alice.screenshot({ path: path.join(SHOTS, 'follow-lab.png') });
 
     // The speaker view (S) on the lab slide: its window and its previews load, publish nothing, follow nothing.
     const instructorPages = () => lab.live.pagesOf(LOCAL_LEARNER).length;

@@ -1,68 +1,41 @@
 // Follow mode's server side with real WebSocket clients on a real hub: the instructor's
 // position reaches every page and a page that connects later, learners cannot publish, and the
 // room's follow switch reaches everyone.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import { LIVE_CLOSE_CODES, frame } from '../../src/shared/live-protocol';
 import { PRESENTER_TOPIC, type PresenterState } from '../../src/shared/presenter-topic';
-import type { Learner } from '../learners';
-import { LiveHub } from './hub';
 import { Presenter } from './presenter';
+import { liveTestServer, until, type LiveTestServer } from './testing';
 
-const people: Record<string, Learner> = {
-  alice: { id: 'alice', name: 'Alice', role: 'learner', created: '' },
-  bob: { id: 'bob', name: 'Bob', role: 'learner', created: '' },
-  teacher: { id: 'teacher', name: 'Formateur', role: 'instructor', created: '' },
-};
-
-let server: Server;
-let hub: LiveHub;
+let live: LiveTestServer;
 let presenter: Presenter;
-let port: number;
-const sockets: WebSocket[] = [];
 
 beforeEach(async () => {
-  hub = new LiveHub();
-  presenter = new Presenter(hub);
-  server = createServer();
-  server.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head, people[req.url!.slice(1)]!));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as AddressInfo).port;
+  live = await liveTestServer();
+  presenter = new Presenter(live.hub);
 });
 
-afterEach(async () => {
-  for (const ws of sockets.splice(0)) ws.terminate();
-  await hub.close();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterEach(() => live.close());
 
 interface Page {
-  ws: WebSocket;
+  ws: import('ws').WebSocket;
   states: PresenterState[];
   closed: Promise<number>;
   last(): PresenterState | undefined;
 }
 
+/** A page and the presenter states it received, in order. */
 async function open(who: string): Promise<Page> {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/${who}`);
-  sockets.push(ws);
-  const states: PresenterState[] = [];
-  ws.on('message', (data) => {
-    const env = JSON.parse(data.toString()) as { topic: string; data: PresenterState };
-    if (env.topic === PRESENTER_TOPIC.name) states.push(env.data);
-  });
-  const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  return { ws, states, closed, last: () => states.at(-1) };
-}
-
-async function until(check: () => boolean): Promise<void> {
-  while (!check()) await new Promise((resolve) => setTimeout(resolve, 5));
+  const page = await live.open(who);
+  const states = () => page.received.filter((e) => e.topic === PRESENTER_TOPIC.name).map((e) => e.data as PresenterState);
+  return {
+    ws: page.ws,
+    closed: page.closed,
+    get states() {
+      return states();
+    },
+    last: () => states().at(-1),
+  };
 }
 
 describe('Presenter (follow mode, server side)', () => {
