@@ -46,6 +46,9 @@ Options :
                               forme du cluster (par défaut 1 manager, 2 workers, swarm prêt)
   --driver auto|dind|local|ssh|vagrant|none   --image <image>   --privileged auto|yes|no
   --inventory <fichier.yaml>  machines du pilote ssh (voir vagrant/inventory.example.yaml)
+  --engine <moteur>           pilote dind : un moteur Docker de plus pour les clusters (répétable ;
+                              unix://…, tcp://hôte:2376?certs=dossier, ssh://utilisateur@hôte ou un
+                              contexte Docker ; DEC_ENGINES=a,b) ; par défaut le moteur local
   --host <adresse> --port <port>  --static  --data-dir <dossier>  --allow-origin <origine>
   --trust-proxy               serve : derrière un proxy HTTPS (X-Forwarded-Proto, X-Forwarded-For)
   --no-wait                   check : un seul regard, sans attendre la convergence
@@ -73,6 +76,7 @@ async function main(argv: string[]): Promise<number> {
       'no-wait': { type: 'boolean', default: false },
       'no-open': { type: 'boolean', default: false },
       inventory: { type: 'string' },
+      engine: { type: 'string', multiple: true },
       'trust-proxy': { type: 'boolean', default: false },
     },
   });

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { engineSpecs } from './drivers/engines';
 import type { DriverChoice } from './drivers/types';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -29,6 +30,8 @@ export interface ServerConfig {
   inventory?: string;
   /** How the checker reaches DinD nodes' engines (see DindOptions.api). */
   nodeApi: 'auto' | 'socket' | 'exec';
+  /** Docker engines the DinD driver places clusters on (URLs or contexts); empty: the local engine. */
+  engines: string[];
 }
 
 /** Slow or idle clients are cut off (milliseconds). */
@@ -58,6 +61,7 @@ export interface ConfigFlags {
   'allow-origin'?: string[];
   inventory?: string;
   'trust-proxy'?: boolean;
+  engine?: string[];
 }
 
 function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], what: string, fallback: T): T {
@@ -66,7 +70,7 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
   throw new Error(`${what} « ${value} » inconnu : valeurs possibles ${allowed.join(', ')}`);
 }
 
-/** Flags win over environment variables (DEC_HOST, DEC_PORT, DEC_DATA_DIR, DEC_DRIVER, DEC_NODE_IMAGE, DEC_PRIVILEGED, DEC_TRUST_PROXY). */
+/** Flags win over environment variables (DEC_HOST, DEC_PORT, DEC_DATA_DIR, DEC_DRIVER, DEC_NODE_IMAGE, DEC_PRIVILEGED, DEC_TRUST_PROXY, DEC_ENGINES). */
 export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const port = Number(flags.port ?? env.DEC_PORT ?? 4173);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`port invalide : ${flags.port ?? env.DEC_PORT}`);
@@ -81,6 +85,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     dataDir: path.resolve(flags['data-dir'] ?? env.DEC_DATA_DIR ?? path.join(REPO_ROOT, 'var')),
     driver: oneOf(flags.driver ?? env.DEC_DRIVER, ['auto', 'dind', 'local', 'ssh', 'vagrant', 'none'] as const, 'pilote', 'auto'),
     inventory: flags.inventory ?? env.DEC_INVENTORY ?? undefined,
+    engines: engineSpecs(flags.engine, flags.engine?.length ? undefined : env.DEC_ENGINES),
     nodeApi: oneOf(env.DEC_NODE_API, ['auto', 'socket', 'exec'] as const, 'accès aux nœuds', 'auto'),
     nodeImage: flags.image ?? env.DEC_NODE_IMAGE ?? undefined,
     privileged: oneOf(flags.privileged ?? env.DEC_PRIVILEGED, ['auto', 'yes', 'no'] as const, 'mode privilégié', 'auto'),

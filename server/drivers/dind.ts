@@ -47,6 +47,11 @@ export interface DindOptions {
    * node (Docker Desktop, remote engines). `auto` picks socket on Linux with a local engine.
    */
   api?: 'auto' | 'socket' | 'exec';
+  /**
+   * The host engine runs on another machine (server/drivers/dind-pool.ts): its loopback ports
+   * are not this machine's, so the server does not probe the lab registry itself.
+   */
+  remote?: boolean;
 }
 
 export function nodeApiMode(api: DindOptions['api'] = 'auto', env: NodeJS.ProcessEnv = process.env): 'socket' | 'exec' {
@@ -177,7 +182,7 @@ export class DindDriver implements Driver, NodeFaults {
 
   async loadImages(cluster: string, images: string[]): Promise<void> {
     // Nodes pull them from the cluster's registry (server/drivers/lab-registry.ts).
-    await seedLabRegistry(this.opts.host, this.containerName(cluster, 'registry'), images);
+    await seedLabRegistry(this.opts.host, this.containerName(cluster, 'registry'), images, { fromServer: !this.opts.remote });
   }
 
   async power(cluster: string, node: string, state: 'on' | 'off'): Promise<void> {
@@ -220,7 +225,7 @@ export class DindDriver implements Driver, NodeFaults {
     } catch {
       this.privilegedChecked = false;
     } finally {
-      await probe.remove({ force: true }).catch(ignoreMissing);
+      await probe.remove({ force: true, v: true }).catch(ignoreMissing);
     }
     return this.privilegedChecked;
   }
