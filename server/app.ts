@@ -6,7 +6,7 @@ import type { ClusterManager } from './clusters';
 import { openRoom, QueueFullError, type RoomCapacity } from './capacity';
 import { isLoopback, REPO_ROOT, type ServerConfig } from './config';
 import { detectBackend, detectOptions, type Backend } from './drivers/detect';
-import { DEFAULT_SHAPE, NodeUnavailableError, type ClusterShape } from './drivers/types';
+import { DEFAULT_SHAPE, NodeUnavailableError, UnsupportedFaultError, type ClusterShape } from './drivers/types';
 import { apiHandlers } from './http/api';
 import { builtDeck, devDeck, type DeckHandler } from './http/deck';
 import { Edge, escapeHtml, HttpError, page, parseTarget, sendError, sendHtml, sendJson, unauthorizedPage } from './http/edge';
@@ -20,6 +20,7 @@ import { LearnerRegistry, RegistryError, secureDir } from './learners';
 import { courseLimit } from './quotas';
 import { removeServerInfo, takeCliGrant, writeServerInfo } from './server-info';
 import { LiveHub } from './live/hub';
+import { Presenter } from './live/presenter';
 import { TerminalGateway } from './terminals';
 
 /** The id (and cluster id) of the person at the machine: the instructor in class mode. */
@@ -41,6 +42,8 @@ export interface LabServer {
   gateway: TerminalGateway;
   /** The push channel to open pages (cluster maps, automatic checks, follow mode, cockpit). */
   live: LiveHub;
+  /** Follow mode: the presenter's position, sent to learners' decks. */
+  presenter: Presenter;
   close(): Promise<void>;
 }
 
@@ -94,6 +97,7 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
   });
 
   const live = new LiveHub({ error: (err) => console.error(err) });
+  const presenter = new Presenter(live);
   const progress = new ProgressStore(path.join(config.dataDir, 'progress'));
   // A recreated cluster ends the learner's shells: close them rather than leave dead ones.
   const runner = clusters ? new LabRunner(clusters, labsDir, progress, (cluster) => gateway.closeLearner(cluster)) : null;
@@ -132,6 +136,7 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
     labsDir,
     learnerLimit: courseLimit(labsDir),
     joinUrl: (code) => `${base}/?join=${code}`,
+    presenter,
   });
   const loginDeps = { edge, registry, joins };
 
@@ -254,6 +259,7 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
     room,
     gateway,
     live,
+    presenter,
     async close() {
       room?.stop();
       await removeServerInfo(config.dataDir);
@@ -278,5 +284,6 @@ function statusOf(error: unknown): number {
   if (error instanceof LabError || error instanceof CommandError || error instanceof RegistryError) return 400;
   if (error instanceof NodeUnavailableError) return 409;
   if (error instanceof QueueFullError) return 503;
+  if (error instanceof UnsupportedFaultError) return 501;
   return 500;
 }

@@ -9,6 +9,8 @@ import { ClusterManager } from './clusters';
 import { isLoopback, loadConfig, REPO_ROOT, type ConfigFlags } from './config';
 import { detectBackend, detectOptions } from './drivers/detect';
 import { DEFAULT_SHAPE, type ClusterShape, type ClusterStatus } from './drivers/types';
+import { runNodeAction } from './faults';
+import { actionDoneText } from '../src/shared/lab-contract';
 import { loadAllLabs } from '../src/labs/loader';
 import { ProgressStore } from './labs/progress';
 import { LabRunner } from './labs/runner';
@@ -36,6 +38,8 @@ Commandes :
   room rotate                 nouveau lien d’inscription (l’ancien ne marche plus)
   room revoke <identifiant>   coupe l’accès d’un apprenant (sa progression reste)
   stop <nœud> | start <nœud>  débranche / rebranche la machine d’un nœud (pannes)
+  isolate <nœud> | reconnect <nœud>
+                              coupe un nœud du réseau du cluster / l’y reconnecte (pannes)
 
 Options :
   --cluster <id>              cluster visé (par défaut « ${LOCAL_LEARNER} », celui du navigateur local)
@@ -173,11 +177,13 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'stop':
-    case 'start': {
+    case 'start':
+    case 'isolate':
+    case 'reconnect': {
       const [node] = rest;
       if (!node) throw new UsageError(usageOf(command));
-      await driver.power(cluster, node, command === 'stop' ? 'off' : 'on');
-      process.stdout.write(`${node} ${command === 'stop' ? 'débranché' : 'rebranché'}.\n`);
+      await runNodeAction(driver, cluster, node, command);
+      process.stdout.write(`${actionDoneText(command, node)}.\n`);
       return 0;
     }
     case 'up':
@@ -233,6 +239,8 @@ const ARGUMENTS: Record<string, { max: number; usage: string }> = {
   solve: { max: 1, usage: 'solve <tp>[/<exercice>]' },
   stop: { max: 1, usage: 'stop <nœud>' },
   start: { max: 1, usage: 'start <nœud>' },
+  isolate: { max: 1, usage: 'isolate <nœud>' },
+  reconnect: { max: 1, usage: 'reconnect <nœud>' },
   shell: { max: 1, usage: 'shell <nœud>' },
   room: { max: 2, usage: 'room [rotate | revoke <identifiant>]' },
   exec: { max: Infinity, usage: 'exec <nœud> -- <commande>' },

@@ -97,9 +97,14 @@ export class ClusterManager {
 
   /** Unplugs or plugs back a node's machine, in turn with the cluster's other operations. */
   power(cluster: string, node: string, state: 'on' | 'off'): Promise<void> {
+    return this.operate(cluster, () => this.driver.power(cluster, node, state));
+  }
+
+  /** Runs `work` in turn with the cluster's other operations, a frozen cluster thawed first (fault injection). */
+  operate<T>(cluster: string, work: () => Promise<T>): Promise<T> {
     return this.serial(cluster, async () => {
       await this.hooks?.before(cluster);
-      await this.driver.power(cluster, node, state);
+      return work();
     });
   }
 

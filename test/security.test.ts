@@ -149,6 +149,7 @@ function pathOf(route: { path: string }, learner: string): string {
     .replace(':lab', 'services-replicas')
     .replace(':action', 'check')
     .replace(':power', 'stop')
+    .replace(':network', 'isolate')
     .replace(':learner', learner);
 }
 
@@ -213,7 +214,7 @@ describe('class mode (0.0.0.0, built deck, --driver none): the edge', () => {
 
   it('a learner calling an instructor route gets 403 with a French message; the instructor gets through', async () => {
     const instructorRoutes = ROUTES.filter((r) => r.role === 'instructor');
-    expect(instructorRoutes.map((r) => r.name)).toEqual(['room', 'roomJoinCode', 'roomRevoke']);
+    expect(instructorRoutes.map((r) => r.name)).toEqual(['room', 'roomJoinCode', 'roomRevoke', 'learnerFaults', 'roomFaults', 'roomFollow']);
     for (const route of instructorRoutes) {
       const res = await call(room, route, { Authorization: `Bearer ${room.bob.token}` });
       expect(res.status).toBe(403);

@@ -6,7 +6,7 @@ import { removeClusterObjects } from './dind-objects';
 import { copyImages } from './image-copy';
 import { LABEL, clusterFilter } from './labels';
 import { OUR_REGISTRY_IMAGE, registryRef } from './lab-registry';
-import { NodeUnavailableError, type ClusterNode, type ClusterShape, type ClusterStatus, type Driver, type ExecResult, type ShellSpec } from './types';
+import { NodeUnavailableError, type ClusterNode, type ClusterShape, type ClusterStatus, type Driver, type ExecResult, type NodeFaults, type ShellSpec } from './types';
 
 /** The engine that held a learner's cluster stopped answering: said once, then a new cluster is built elsewhere. */
 export class EngineLostError extends NodeUnavailableError {
@@ -46,7 +46,7 @@ const CLI_TARGET_VARS = ['DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_TLS_VERIFY', '
  * and their next action builds a fresh cluster elsewhere. When it comes back, the clusters it
  * still holds that were rebuilt elsewhere are removed from it.
  */
-export class DindPoolDriver implements Driver {
+export class DindPoolDriver implements Driver, NodeFaults {
   readonly kind = 'dind' as const;
   readonly maxNodes: number;
   private readonly located = new Map<string, PoolSlot>();
@@ -166,6 +166,17 @@ export class DindPoolDriver implements Driver {
   async power(cluster: string, node: string, state: 'on' | 'off'): Promise<void> {
     const slot = await this.required(cluster, node);
     await this.guard(slot, cluster, node, () => slot.driver.power(cluster, node, state));
+  }
+
+  /** Network cuts (server/drivers/dind-faults.ts) on the engine that holds the cluster. */
+  async isolate(cluster: string, node: string): Promise<boolean> {
+    const slot = await this.required(cluster, node);
+    return this.guard(slot, cluster, node, () => slot.driver.isolate(cluster, node));
+  }
+
+  async reconnect(cluster: string, node: string): Promise<boolean> {
+    const slot = await this.required(cluster, node);
+    return this.guard(slot, cluster, node, () => slot.driver.reconnect(cluster, node));
   }
 
   /** Whether every engine's nodes can be privileged (for the server's start-up line). */

@@ -6,6 +6,7 @@ import { nodesOfShape } from '../../src/shared/nodes';
 import { clusterAddress, createClusterNetwork } from './dind-network';
 import { engineCommand, nodeContainerSpec, nodeFlavour } from './dind-node';
 import { clusterContainers, clusterLabels, clustersOfHome, ignoreMissing, recordedShape, removeClusterObjects } from './dind-objects';
+import { DindFaults } from './dind-faults';
 import { execAgent } from './exec-agent';
 import { execInContainer } from './exec';
 import { LABEL, PROJECT } from './labels';
@@ -22,6 +23,7 @@ import {
   type ClusterStatus,
   type Driver,
   type ExecResult,
+  type NodeFaults,
   type ShellSpec,
 } from './types';
 
@@ -64,7 +66,7 @@ export function nodeApiMode(api: DindOptions['api'] = 'auto', env: NodeJS.Proces
  * engine. Every object carries the project's labels, so `down` and `adopt` find everything
  * even after a crash, and a cluster counts as built only once a marker is written last.
  */
-export class DindDriver implements Driver {
+export class DindDriver implements Driver, NodeFaults {
   readonly kind = 'dind' as const;
   readonly maxNodes = 9;
   private privilegedChecked: boolean | undefined;
@@ -73,8 +75,16 @@ export class DindDriver implements Driver {
   /** Names carry a tag of the data folder: two servers (or a test and `npm start`) never collide. */
   private readonly tag: string;
 
+  /** Network cuts of the resilience chapter (server/drivers/dind-faults.ts). */
+  private readonly faults: DindFaults;
+
   constructor(private readonly opts: DindOptions) {
     this.tag = createHash('sha256').update(opts.socketDir).digest('hex').slice(0, 6);
+    this.faults = new DindFaults(opts.host, {
+      container: (cluster, node) => this.containerName(cluster, node),
+      network: (cluster) => this.networkName(cluster),
+      clusterDir: (cluster) => path.join(opts.socketDir, cluster),
+    });
   }
 
   containerName(cluster: string, node: string): string {
@@ -192,6 +202,14 @@ export class DindDriver implements Driver {
     }
     if (!info.State.Running) await container.start();
     await this.waitForEngine(cluster, node);
+  }
+
+  isolate(cluster: string, node: string): Promise<boolean> {
+    return this.faults.isolate(cluster, node);
+  }
+
+  reconnect(cluster: string, node: string): Promise<boolean> {
+    return this.faults.reconnect(cluster, node);
   }
 
   /** Whether --privileged works on this host (it does not where CAP_SYS_MODULE is missing). */

@@ -117,6 +117,31 @@ export interface ClusterFreezer {
   forget(cluster: string): Promise<void>;
 }
 
+/**
+ * Network faults for the resilience chapter: a node cut off its cluster's network and plugged
+ * back with the same address and names (so the swarm recovers). Each returns false when the
+ * node already was in that state. Only some drivers can do it: see `nodeFaultsOf`.
+ */
+export interface NodeFaults {
+  isolate(cluster: string, node: string): Promise<boolean>;
+  reconnect(cluster: string, node: string): Promise<boolean>;
+}
+
+/** The driver's network faults, or an UnsupportedFaultError saying in French why there are none. */
+export function nodeFaultsOf(driver: Driver): NodeFaults {
+  const faults = driver as Driver & Partial<NodeFaults>;
+  if (typeof faults.isolate === 'function' && typeof faults.reconnect === 'function') return faults as Driver & NodeFaults;
+  throw new UnsupportedFaultError(`couper un nœud du réseau n’est possible qu’avec les nœuds Docker-in-Docker (pilote « dind ») ; ce serveur utilise le pilote « ${driver.kind} »`);
+}
+
+/** What this driver cannot do (answered 501). */
+export class UnsupportedFaultError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnsupportedFaultError';
+  }
+}
+
 /** The node does not exist or does not answer: reported to learners in French. */
 export class NodeUnavailableError extends Error {
   constructor(

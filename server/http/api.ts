@@ -11,7 +11,9 @@ import { shapeOf, type LabRunner } from '../labs/runner';
 import type { Learner, LearnerRegistry } from '../learners';
 import { ABSOLUTE_LIMIT, shapeRefusal, type ShapeLimit } from '../quotas';
 import type { TerminalGateway } from '../terminals';
+import type { Presenter } from '../live/presenter';
 import { readJson } from './body';
+import { faultHandlers } from './faults-api';
 import { HttpError, sendJson } from './edge';
 import { PARAMS, type ParamName, type RouteName } from './routes';
 
@@ -44,6 +46,8 @@ export interface ApiDeps {
   learnerLimit: ShapeLimit;
   /** The join URL for a code (the instructor's room view). */
   joinUrl(code: string): string;
+  /** Follow mode (server/live/presenter.ts). */
+  presenter: Presenter;
 }
 
 export interface Call {
@@ -93,6 +97,7 @@ export function apiHandlers(deps: ApiDeps): Record<Exclude<RouteName, 'login'>, 
   const typist = (cluster: string, node: string, text: string) => deps.gateway.type({ learner: cluster, node, tab: '1' }, text);
 
   return {
+    ...faultHandlers({ registry: deps.registry, clusters: deps.clusters, presenter: deps.presenter, unavailable }),
     async session({ res, learner }) {
       sendJson(res, 200, {
         learner: { id: learner.id, name: learner.name, role: learner.role },

@@ -18,6 +18,7 @@ import './deck.css';
 
 import { slideNumberLabel, toRevealConfig } from './config';
 import { installFrenchLabels } from './i18n';
+import { installFollowHook } from './follow-hook';
 import { installLabHook, isPrintView } from './lab-hook';
 import { DECK_UPDATE_EVENT, type DeckUpdate } from './hot-update';
 
@@ -99,6 +100,7 @@ const deck: RevealApi = new Reveal(root, config);
 
 installFrenchLabels(deck);
 const labs = installLabHook(deck);
+installFollowHook(deck);
 
 function labelSlideNumber(): void {
   const el = document.querySelector('.reveal .slide-number');

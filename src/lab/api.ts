@@ -14,6 +14,8 @@ import type { ConditionResult } from '../../server/checker';
 import type { LearnerState as Progress } from '../../server/labs/progress';
 import type { CheckReport } from '../../server/labs/runner';
 
+import type { NodeAction } from '../shared/lab-contract';
+
 export type { CheckReport, ConditionResult, Progress };
 export type { ExerciseProgress } from '../../server/labs/progress';
 
@@ -178,7 +180,8 @@ export const api = {
   reset: (lab: string) => request<StartedLab>('POST', `labs/${encodeURIComponent(lab)}/reset`, {}),
   solve: (lab: string, exercise: string) => request<{ typed: boolean }>('POST', `labs/${encodeURIComponent(lab)}/solve`, { exercise }),
   type: (node: string, text: string) => request<{ ok: boolean }>('POST', 'terminals/type', { node, tab: '1', text }),
-  power: (node: string, action: 'stop' | 'start') => request<unknown>('POST', `cluster/nodes/${encodeURIComponent(node)}/${action}`, {}),
+  /** A lab's node action on the learner's own cluster: power (stop, start) or network (isolate, reconnect). */
+  nodeAction: (node: string, action: NodeAction) => request<unknown>('POST', `cluster/nodes/${encodeURIComponent(node)}/${action}`, {}),
   progress: () => request<Progress>('GET', 'progress'),
 
   /**

@@ -55,7 +55,6 @@ export const T = {
   actionConfirm: (label: string) => `${label}${NNBSP}?`,
   confirm: 'Confirmer',
   actionRunning: 'En cours…',
-  actionDone: (node: string, action: 'stop' | 'start') => (action === 'stop' ? `${node} est débranché` : `${node} est rebranché`),
   wide: 'Terminal pleine largeur',
   progressButton: 'Progression',
   progressTitle: 'Progression dans les TP',
