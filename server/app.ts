@@ -19,6 +19,7 @@ import { LearnerRegistry, RegistryError, secureDir } from './learners';
 import { courseLimit } from './quotas';
 import { removeServerInfo, takeCliGrant, writeServerInfo } from './server-info';
 import { LiveHub } from './live/hub';
+import { startLabLive, type LabLive } from './live/lab-live';
 import { TerminalGateway } from './terminals';
 
 /** The id (and cluster id) of the person at the machine: the instructor in class mode. */
@@ -38,6 +39,8 @@ export interface LabServer {
   gateway: TerminalGateway;
   /** The push channel to open pages (cluster maps, automatic checks, follow mode, cockpit). */
   live: LiveHub;
+  /** Cluster maps and automatic checks of open lab slides (null without a lab backend). */
+  labLive: LabLive | null;
   close(): Promise<void>;
 }
 
@@ -67,8 +70,10 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
 
   // The shape each learner last asked for (a lab's, or the API's), for clusters made on demand.
   const shapes = new Map<string, ClusterShape>();
+  let labLive: LabLive | null = null;
   const gateway = new TerminalGateway({
     graceMs: config.graceMs,
+    onCommandDone: (key) => labLive?.commandDone(key.learner),
     async resolveShell(key) {
       if (!clusters || !backend.driver) throw new NodeUnavailableError(key.node, `travaux pratiques indisponibles : ${backend.reason}`);
       await clusters.ensure(key.learner, shapes.get(key.learner) ?? DEFAULT_SHAPE);
@@ -80,6 +85,7 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
   const progress = new ProgressStore(path.join(config.dataDir, 'progress'));
   // A recreated cluster ends the learner's shells: close them rather than leave dead ones.
   const runner = clusters ? new LabRunner(clusters, labsDir, progress, (cluster) => gateway.closeLearner(cluster)) : null;
+  if (runner && backend.driver) labLive = startLabLive(live, backend.driver, runner, progress);
   const joins = new RateLimiter({ capacity: 10, perSecond: 1 / 6 });
   const labCalls = new RateLimiter({ capacity: 12, perSecond: 1 / 3 });
 
@@ -217,8 +223,10 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
     clusters,
     gateway,
     live,
+    labLive,
     async close() {
       await removeServerInfo(config.dataDir);
+      labLive?.close();
       await live.close();
       await gateway.close();
       await deck.close();

@@ -217,7 +217,7 @@ export function buildClusterMap(input: MapInput): ClusterMapState {
 
   const names = new Set<string>([...input.machines.map((m) => m.name), ...idToName.values()]);
   const nodes: MapNode[] = [...names]
-    .map((name) => {
+    .map((name): MapNode => {
       const same = apiNodes.filter((n) => n.Description?.Hostname === name);
       // A node that left and joined again is listed twice: the entry that is up wins.
       const api = same.find((n) => n.Status?.State === 'ready') ?? same[0];
