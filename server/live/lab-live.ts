@@ -1,6 +1,7 @@
 // What the live channel does for lab slides: the cluster maps (server/live/cluster-maps.ts) and
 // the automatic checks (server/live/auto-check.ts), wired together: a swarm event of a watched
-// cluster re-evaluates the exercise shown, a command returned in a terminal does both.
+// cluster, or a new state of its map, re-evaluates the exercise shown; a command returned in a
+// terminal does both.
 import { driverContext } from '../checker';
 import type { Driver } from '../drivers/types';
 import type { LabRunner } from '../labs/runner';
@@ -21,7 +22,10 @@ export interface LabLive {
 export function startLabLive(hub: LiveHub, driver: Driver, runner: LabRunner, progress: ProgressStore, options: WatchOptions = {}): LabLive {
   const maps = new ClusterMaps(hub, driver, options);
   const checks = new AutoChecks({ hub, progress, lab: (id) => runner.lab(id), context: (cluster) => driverContext(driver, cluster) });
+  // Events (secrets, networks… are not on the map) and new map states (a worker's task that
+  // starts shows on no manager event, only on the map's next read).
   maps.onEvent((cluster) => checks.trigger(cluster));
+  maps.onState((cluster) => checks.trigger(cluster));
   return {
     maps,
     checks,
