@@ -12,7 +12,11 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLabServer, type LabServer } from '../server/app';
 import { loadConfig } from '../server/config';
+import { REPO_ROOT } from '../server/config';
 import { ProgressStore } from '../server/labs/progress';
+import { recordSolution } from '../server/labs/recorder';
+import { findExercise } from '../server/labs/runner';
+import { loadLab } from '../src/labs/loader';
 import { axeViolations } from './axe';
 import { chromiumOrSkip, launchChromium, loginThroughConfirmation, type ChromiumSession } from './chromium';
 import { engineAvailable } from './engine';
@@ -42,6 +46,7 @@ describe.skipIf(!enabled)('live cluster map and automatic checks (Chromium, DinD
   let browser: ChromiumSession;
   let learner: string;
   let page: Page;
+  const server = () => lab;
 
   const exec = async (cmd: string) => {
     const r = await lab.clusters!.driver.exec(learner, 'manager1', ['sh', '-c', cmd]);
@@ -148,4 +153,21 @@ describe.skipIf(!enabled)('live cluster map and automatic checks (Chromium, DinD
     expect(browser.consoleErrors).toEqual([]);
     expect(browser.outsideRequests(lab.url)).toEqual([]);
   }, 60_000);
+
+  it('the recorder of replays keeps the map states on the cast’s clock', async () => {
+    await exec('docker service rm web big');
+    const def = loadLab(path.join(REPO_ROOT, 'labs'), 'services-replicas');
+    const recording = await recordSolution(server().clusters!.driver, learner, def.id, findExercise(def, 'create'));
+    const duration = recording.events.at(-1)![0];
+    const states = recording.map.states;
+    expect(states[0]![0]).toBe(0);
+    expect(states[0]![1].services.map((s) => s.name)).not.toContain('web');
+    const times = states.map(([t]) => t);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(times.every((t) => t <= duration)).toBe(true);
+    // The service created by the solution shows on the map before the cast ends.
+    const last = states.at(-1)![1];
+    expect(last.services.map((s) => s.name)).toContain('web');
+    expect(last.tasks.filter((t) => t.service === last.services.find((x) => x.name === 'web')!.id)).toHaveLength(1);
+  }, 120_000);
 });
