@@ -4,7 +4,7 @@ import path from 'node:path';
 import * as pty from 'node-pty';
 import type { Driver } from '../drivers/types';
 import { ClusterWatch } from '../live/cluster-watch';
-import { isSettling, type ClusterMapState } from '../../src/shared/cluster-map';
+import type { ClusterMapState } from '../../src/shared/cluster-map';
 import type { CommandBlock, Exercise } from '../../src/labs/schema';
 
 /**
@@ -74,7 +74,7 @@ export async function recordSolution(
   };
   try {
     await runSolution();
-    await until(() => watch.current !== null && !isSettling(watch.current), MAP_SETTLE_MS);
+    await watch.settled(MAP_SETTLE_MS);
   } finally {
     watch.stop();
   }

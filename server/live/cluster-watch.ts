@@ -1,7 +1,7 @@
 // Follows one cluster for its map: ONE subscription to a manager's Docker events, and reads of
 // the manager's nodes, services and tasks when something happens.
 //
-// What the manager's event stream says (checked on Docker 26.1 and 20.10 nodes): Swarm emits
+// What the manager's event stream says (checked on Docker 26.1 nodes, Debian 13): Swarm emits
 // `service` (create, update, remove), `node` (update: availability, role, state), `secret` and
 // `config` events with scope `swarm`; there are no task events, a task's progress shows as
 // `container` events (create, start, die, health_status…) on the engine of the node that runs
@@ -49,6 +49,8 @@ export class ClusterWatch {
   /** Events received (the bench counts them). */
   eventCount = 0;
   readCount = 0;
+  /** Reads finished (successful or not). */
+  private doneCount = 0;
 
   constructor(
     private readonly driver: WatchDriver,
@@ -71,6 +73,18 @@ export class ClusterWatch {
   /** Something may have changed (a command returned in a terminal): read soon. */
   poke(): void {
     this.trigger();
+  }
+
+  /**
+   * The state once a read that started after this call has finished and the swarm stopped
+   * moving, or the last state after `timeoutMs` (the recorder waits so before ending a cast).
+   */
+  async settled(timeoutMs: number): Promise<ClusterMapState | null> {
+    const after = this.readCount;
+    this.trigger(0);
+    const end = Date.now() + timeoutMs;
+    while (Date.now() < end && !(this.doneCount > after && this.state && !isSettling(this.state))) await new Promise((r) => setTimeout(r, 50));
+    return this.state;
   }
 
   stop(): void {
@@ -107,6 +121,7 @@ export class ClusterWatch {
     } finally {
       this.lastRead = Date.now();
       this.reading = false;
+      this.doneCount++;
     }
     if (this.stopped) return;
     if (this.dirty) this.trigger();
