@@ -5,7 +5,7 @@
 // the page's terminal passes the next one; a drained node loses its chips; a service that cannot
 // be placed shows its French reason; a stopped node is shown stopped; axe-core finds no serious
 // violation on the live slide with its map. Waits are bounds, never timings under test.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -20,6 +20,7 @@ import { loadLab } from '../src/labs/loader';
 import { axeViolations } from './axe';
 import { chromiumOrSkip, launchChromium, loginThroughConfirmation, type ChromiumSession } from './chromium';
 import { engineAvailable } from './engine';
+import { closeLabTest } from './lab-server';
 import { waitForScreen } from './terminal-screen';
 
 const enabled = chromiumOrSkip('live-map.e2e') && (await engineAvailable('carte du cluster (DinD swarm + Chromium)'));
@@ -69,12 +70,7 @@ describe.skipIf(!enabled)('live cluster map and automatic checks (Chromium, DinD
   }, 400_000);
 
   afterAll(async () => {
-    await browser?.close();
-    if (lab) {
-      if (learner) await lab.clusters?.down(learner);
-      await lab.close();
-    }
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await closeLabTest({ browser, lab, learner, dataDir });
   }, 120_000);
 
   it('shows one column per node under a terminal of 100 columns or more', async () => {
@@ -145,6 +141,38 @@ describe.skipIf(!enabled)('live cluster map and automatic checks (Chromium, DinD
   it('has no serious accessibility violation with the map', async () => {
     expect(await axeViolations(page)).toEqual([]);
   }, 60_000);
+
+  it('stays readable with 6 nodes and 12 tasks at 1280×800: every chip whole, inside its column and the slide', async () => {
+    const layout = await page.evaluate(() => {
+      const slide = window.__labSlides![0]!;
+      const view = (slide.mode as unknown as { liveMap: { map: { render(s: unknown): void; element: HTMLElement } } }).liveMap.map;
+      const names = ['manager1', 'manager2', 'manager3', 'worker1', 'worker2', 'worker3'];
+      const services = ['frontend', 'api', 'redis-cache'].map((name, i) => ({ id: `s${i}`, name, mode: 'replicated', replicas: 4, colour: i, healthcheck: i === 0 }));
+      const tasks = Array.from({ length: 12 }, (_, i) => ({
+        id: `t${i}`, service: `s${i % 3}`, slot: Math.floor(i / 3) + 1, node: names[i % 6], phase: i === 11 ? 'starting' : 'running', state: i === 11 ? 'preparing' : 'running',
+        ...(i % 3 === 0 ? { health: 'healthy' } : {}),
+      }));
+      view.render({
+        at: Date.now(), manager: 'manager1', services, tasks,
+        nodes: names.map((name, i) => ({ name, role: name.startsWith('manager') ? 'manager' : 'worker', leader: i === 0, availability: i === 4 ? 'drain' : 'active', state: 'ready', machine: 'running' })),
+      });
+      const box = (e: Element) => e.getBoundingClientRect();
+      const columns = [...view.element.querySelectorAll('.cmap-node')];
+      const chipsOut = [...view.element.querySelectorAll<HTMLElement>('.cmap-chip')].filter((chip) => {
+        const c = box(chip);
+        const col = box(chip.closest('.cmap-node')!);
+        const name = chip.querySelector<HTMLElement>('.cmap-chip-name')!;
+        return c.left < col.left - 0.5 || c.right > col.right + 0.5 || name.scrollWidth > name.clientWidth;
+      });
+      const map = box(view.element);
+      return { columns: columns.length, width: Math.min(...columns.map((c) => box(c).width)), chipsOut: chipsOut.map((c) => c.textContent), bottom: map.bottom, right: map.right, cols: slide.terminal!.size.cols };
+    });
+    expect(layout.columns).toBe(6);
+    expect(layout.chipsOut).toEqual([]);
+    expect(layout.bottom).toBeLessThanOrEqual(800);
+    expect(layout.right).toBeLessThanOrEqual(1280);
+    expect(layout.cols).toBeGreaterThanOrEqual(100);
+  });
 
   it('a stopped node is shown stopped, in words', async () => {
     await lab.clusters!.driver.power(learner, 'worker2', 'off');

@@ -108,6 +108,7 @@ export class ClusterMaps {
   }
 }
 
-function pageKey(client: LiveClient): string {
+/** The key of a page among a cluster's watchers (the cockpit watches other clusters with it). */
+export function pageKey(client: LiveClient): string {
   return `page:${client.id}`;
 }
