@@ -65,7 +65,9 @@ describe.skipIf(!enabled)('live cluster map and automatic checks (Chromium, DinD
     browser = await launchChromium({ viewport: { width: 1280, height: 800 }, blockOutside: lab.url });
     page = await browser.newPage();
     await loginThroughConfirmation(page, `${lab.url}/?token=${registered.token}`, { then: `${lab.url}/#/lab-services-replicas` });
-    await page.waitForSelector('.lab.lab-live:not(.lab-busy)', { timeout: 300_000 });
+    await page.waitForSelector('.lab.lab-live:not(.lab-busy), .lab-notice-error', { timeout: 300_000 });
+    const failed = await page.locator('.lab-notice-error').count();
+    if (failed) throw new Error(`le TP n’a pas démarré : ${await page.locator('.lab-notice-error').first().textContent()}`);
     await page.waitForSelector('.lab-term-tab[data-node="manager1"][data-status="open"]', { timeout: 60_000 });
   }, 400_000);
 
