@@ -39,8 +39,10 @@ export class ClusterMapView {
   private focusedTask: string | null = null;
 
   constructor(private readonly options: MapViewOptions = {}) {
-    this.element = el('section', 'cmap');
+    // A region, not a <section>: inside a slide, a <section> would be taken for a vertical slide.
+    this.element = el('div', 'cmap');
     const title = options.title ?? 'Carte du cluster';
+    this.element.setAttribute('role', 'region');
     this.element.setAttribute('aria-label', title);
     const head = el('div', 'cmap-head');
     head.append(el('h3', 'cmap-title', title));
