@@ -117,7 +117,9 @@ export class ClusterWatch {
         this.onState(next);
       }
     } catch {
-      // A read that failed half way: the next trigger reads again.
+      // A read that failed half way (or hung: a paused manager): the next trigger reads again,
+      // from a manager found anew.
+      this.dropManager();
     } finally {
       this.lastRead = Date.now();
       this.reading = false;
@@ -161,7 +163,10 @@ export class ClusterWatch {
 
   private async ensureManager(): Promise<{ name: string; api: Docker }> {
     if (this.manager) return this.manager;
-    const nodes = await this.driver.nodes(this.cluster);
+    // A stopped or paused machine answers nothing (a paused one never answers): skip it.
+    const all = await this.driver.nodes(this.cluster);
+    const nodes = all.filter((n) => (n.machine ?? 'running') === 'running');
+    if (all.length && !nodes.length) throw new NoManagerError('aucune machine du cluster ne tourne (arrêtées ou en pause)');
     const found = await findManagerNode(nodes, (name) => this.driver.docker(this.cluster, name));
     this.manager = found;
     await this.subscribe(found.api);
