@@ -21,6 +21,7 @@ import { courseLimit } from './quotas';
 import { removeServerInfo, takeCliGrant, writeServerInfo } from './server-info';
 import { LiveHub } from './live/hub';
 import { Presenter } from './live/presenter';
+import { startLabLive, type LabLive } from './live/lab-live';
 import { TerminalGateway } from './terminals';
 
 /** The id (and cluster id) of the person at the machine: the instructor in class mode. */
@@ -44,6 +45,8 @@ export interface LabServer {
   live: LiveHub;
   /** Follow mode: the presenter's position, sent to learners' decks. */
   presenter: Presenter;
+  /** Cluster maps and automatic checks of open lab slides (null without a lab backend). */
+  labLive: LabLive | null;
   close(): Promise<void>;
 }
 
@@ -74,8 +77,10 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
 
   // The shape each learner last asked for (a lab's, or the API's), for clusters made on demand.
   const shapes = new Map<string, ClusterShape>();
+  let labLive: LabLive | null = null;
   const gateway = new TerminalGateway({
     graceMs: config.graceMs,
+    onCommandDone: (key) => labLive?.commandDone(key.learner),
     async resolveShell(key) {
       if (!clusters || !backend.driver) throw new NodeUnavailableError(key.node, `travaux pratiques indisponibles : ${backend.reason}`);
       try {
@@ -111,6 +116,7 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
       });
     },
   });
+  if (runner && backend.driver) labLive = startLabLive(live, backend.driver, runner, progress);
   const joins = new RateLimiter({ capacity: 10, perSecond: 1 / 6 });
   const labCalls = new RateLimiter({ capacity: 12, perSecond: 1 / 3 });
 
@@ -260,9 +266,11 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
     gateway,
     live,
     presenter,
+    labLive,
     async close() {
       room?.stop();
       await removeServerInfo(config.dataDir);
+      labLive?.close();
       await live.close();
       await gateway.close();
       await deck.close();

@@ -7,7 +7,7 @@
 // The test registers a learner of its own (its own cluster) rather than using the server's
 // fixed « local » learner: a developer's `npm start` on this machine uses that one.
 // LAB_SCREENSHOTS=dir writes screenshots of each step there.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -18,6 +18,7 @@ import { dragOverWord, waitForScreen } from './terminal-screen';
 import { axeViolations } from './axe';
 import { chromiumOrSkip, launchChromium, loginThroughConfirmation, type ChromiumSession } from './chromium';
 import { engineAvailable } from './engine';
+import { closeLabTest } from './lab-server';
 
 const enabled = chromiumOrSkip('lab-slide.e2e') && (await engineAvailable('lab slide (DinD swarm + Chromium)'));
 const SHOTS = process.env.LAB_SCREENSHOTS;
@@ -50,12 +51,7 @@ describe.skipIf(!enabled)('lab slide on the real lab server (Chromium, DinD)', (
   }, 300_000);
 
   afterAll(async () => {
-    await browser?.close();
-    if (lab) {
-      if (learner) await lab.clusters?.down(learner);
-      await lab.close();
-    }
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await closeLabTest({ browser, lab, learner, dataDir });
   }, 120_000);
 
   it('types a command block, checks (pass, then fail with a hint), selects in the terminal, survives a reload', async () => {

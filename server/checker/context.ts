@@ -6,14 +6,19 @@ import { NoManagerError, type CheckContext, type EngineApi } from './types';
  * The first node whose engine controls the swarm, managers first (a promoted worker counts
  * too), or a NoManagerError saying what each node answered.
  */
-export async function findManager(nodes: ClusterNode[], engine: (name: string) => Promise<EngineApi>): Promise<EngineApi> {
+export async function findManager<E extends EngineApi>(nodes: ClusterNode[], engine: (name: string) => Promise<E>): Promise<E> {
+  return (await findManagerNode(nodes, engine)).api;
+}
+
+/** Like findManager, with the name of the node that answered (the cluster map shows it). */
+export async function findManagerNode<E extends EngineApi>(nodes: ClusterNode[], engine: (name: string) => Promise<E>): Promise<{ name: string; api: E }> {
   if (nodes.length === 0) throw new NoManagerError('le cluster n’existe pas (encore)');
   const reasons: string[] = [];
   for (const n of [...nodes].sort((a, b) => (a.role === b.role ? 0 : a.role === 'manager' ? -1 : 1))) {
     try {
       const api = await engine(n.name);
       const info = (await api.info()) as { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean } };
-      if (info.Swarm?.ControlAvailable) return api;
+      if (info.Swarm?.ControlAvailable) return { name: n.name, api };
       reasons.push(`${n.name} : ${info.Swarm?.LocalNodeState === 'active' ? 'worker' : 'hors swarm'}`);
     } catch {
       reasons.push(`${n.name} : injoignable`);

@@ -11,6 +11,7 @@ import type { ClusterShape } from './types';
 
 export interface NodeContainer extends NamedNode {
   running: boolean;
+  paused: boolean;
 }
 
 /** The node containers of a cluster, in node order. */
@@ -20,7 +21,7 @@ export async function clusterContainers(host: Docker, cluster: string, home: str
     .filter((c) => c.Labels[LABEL.node])
     .map((c) => {
       const name = c.Labels[LABEL.node]!;
-      return { name, role: roleOf(name), running: c.State === 'running' };
+      return { name, role: roleOf(name), running: c.State === 'running', paused: c.State === 'paused' };
     })
     .sort(byNodeOrder);
 }

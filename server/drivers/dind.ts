@@ -1,4 +1,5 @@
 import Docker from 'dockerode';
+import { OSC133_PROMPT_COMMAND } from '../terminals/command-watch';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -102,7 +103,7 @@ export class DindDriver implements Driver, NodeFaults {
   }
 
   async nodes(cluster: string): Promise<ClusterNode[]> {
-    return (await clusterContainers(this.opts.host, cluster, this.opts.socketDir)).map(({ name, role }) => ({ name, role }));
+    return (await clusterContainers(this.opts.host, cluster, this.opts.socketDir)).map(({ name, role, running, paused }) => ({ name, role, machine: machineState(running, paused) }));
   }
 
   async up(cluster: string, shape: ClusterShape): Promise<ClusterNode[]> {
@@ -147,7 +148,7 @@ export class DindDriver implements Driver, NodeFaults {
   async status(cluster: string): Promise<ClusterStatus> {
     const shape = await recordedShape(this.opts.host, cluster, this.opts.socketDir);
     const containers = await clusterContainers(this.opts.host, cluster, this.opts.socketDir);
-    const nodes = containers.map(({ name, role, running }) => ({ name, role, reachable: running }));
+    const nodes = containers.map(({ name, role, running, paused }) => ({ name, role, reachable: running, machine: machineState(running, paused) }));
     return swarmStatus({ cluster, driver: this.kind, exists: containers.length > 0, shape, nodes }, (n) => this.docker(cluster, n));
   }
 
@@ -159,6 +160,8 @@ export class DindDriver implements Driver, NodeFaults {
       file: this.opts.dockerCli ?? 'docker',
       args: [
         'exec', '-it', '-e', 'TERM=xterm-256color', '-e', 'LANG=C.UTF-8', '-w', '/root',
+        // Bash tells when a command returns (OSC 133, invisible in the terminal): the checks re-run.
+        ...(command === undefined ? ['-e', `PROMPT_COMMAND=${OSC133_PROMPT_COMMAND}`] : []),
         this.containerName(cluster, node),
         'sh', '-c', `if command -v bash >/dev/null; then ${login}; else ${fallback}; fi`,
         ...(command === undefined ? [] : [command]),
@@ -335,4 +338,8 @@ export class DindDriver implements Driver, NodeFaults {
     const wanted = nodesOfShape(shape);
     return containers.length === wanted.length && wanted.every((n) => containers.some((c) => c.name === n.name));
   }
+}
+
+function machineState(running: boolean, paused: boolean): 'running' | 'stopped' | 'paused' {
+  return paused ? 'paused' : running ? 'running' : 'stopped';
 }

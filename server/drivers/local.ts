@@ -1,4 +1,5 @@
 import Docker from 'dockerode';
+import { OSC133_PROMPT_COMMAND } from '../terminals/command-watch';
 import { spawn } from 'node:child_process';
 import { swarmStatus } from './swarm-status';
 import { nodesOfShape } from '../../src/shared/nodes';
@@ -72,7 +73,10 @@ export class LocalDriver implements Driver {
   }
 
   async shell(_cluster: string, _node: string, command?: string): Promise<ShellSpec> {
-    return { file: process.env.SHELL || '/bin/bash', args: command === undefined ? ['-l'] : ['-lc', command] };
+    const file = process.env.SHELL || '/bin/bash';
+    if (command !== undefined) return { file, args: ['-lc', command] };
+    // Bash tells when a command returns (OSC 133, invisible in the terminal): the checks re-run.
+    return { file, args: ['-l'], env: { ...(process.env as Record<string, string>), PROMPT_COMMAND: OSC133_PROMPT_COMMAND } };
   }
 
   async docker(): Promise<Docker> {

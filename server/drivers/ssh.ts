@@ -1,4 +1,5 @@
 import Docker from 'dockerode';
+import { OSC133_PROMPT_COMMAND } from '../terminals/command-watch';
 import { createReadStream, readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { Client, type ConnectConfig } from 'ssh2';
@@ -212,7 +213,8 @@ export class SshDriver implements Driver {
         '-o', 'ServerAliveInterval=15',
         '-o', 'LogLevel=ERROR',
         `${m.user}@${m.host}`,
-        ...(command === undefined ? [] : [command]),
+        // A login shell that tells when a command returns (OSC 133, invisible): the checks re-run.
+        command ?? `export PROMPT_COMMAND=${shellQuote(OSC133_PROMPT_COMMAND)}; exec "\${SHELL:-/bin/sh}" -l`,
       ],
       env: { TERM: 'xterm-256color' },
     };

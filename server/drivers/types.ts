@@ -26,7 +26,10 @@ export interface ClusterShape {
 
 export const DEFAULT_SHAPE: ClusterShape = { managers: 1, workers: 2, swarm: 'ready' };
 
-export type ClusterNode = NamedNode;
+export interface ClusterNode extends NamedNode {
+  /** What the machine does, when the driver knows at no extra cost (a paused container is not stopped). */
+  machine?: 'running' | 'stopped' | 'paused';
+}
 
 export interface NodeStatus extends ClusterNode {
   /** The machine (container, VM) answers. */

@@ -46,13 +46,21 @@ export async function checkExercise(
   const conditions = await converge(exercise.conditions, ctx, opts);
   const ok = conditions.every((c) => c.ok);
   const now = new Date((opts.clock ?? systemClock).now()).toISOString();
+  await recordCheck(progress, learner, `${lab.id}/${exercise.id}`, ok, now, { attempt: true });
+  return { lab: lab.id, exercise: exercise.id, ok, conditions, checkedAt: now };
+}
+
+/**
+ * Records a check in the learner's progress: « Vérifier » counts an attempt, the automatic
+ * checks of an open lab slide (server/live/auto-check.ts) only record the pass.
+ */
+export async function recordCheck(progress: ProgressStore, learner: string, key: string, ok: boolean, now: string, opts: { attempt: boolean }): Promise<void> {
   await progress.update(learner, (s) => {
-    const p = (s.exercises[`${lab.id}/${exercise.id}`] ??= { attempts: 0 });
-    p.attempts++;
+    const p = (s.exercises[key] ??= { attempts: 0 });
+    if (opts.attempt) p.attempts++;
     p.lastCheckAt = now;
     if (ok) p.passedAt ??= now;
   });
-  return { lab: lab.id, exercise: exercise.id, ok, conditions, checkedAt: now };
 }
 
 export function shapeOf(lab: LoadedLab): ClusterShape {

@@ -45,9 +45,12 @@ export function slideFile(slidesDir: string, rel: string): string | null {
   }
 }
 
-/** `recordings/<lab>/<exercise>.cast` files of the slides folder (course CI recordings). */
+/**
+ * `recordings/<lab>/<exercise>.cast` files of the slides folder (course CI recordings), and the
+ * cluster map states recorded beside them (`<exercise>.map.json`, absent in older recordings).
+ */
 export function listRecordings(slidesDir: string): string[] {
-  return listFiles(path.join(slidesDir, 'recordings'), 'recordings').filter((f) => /^recordings\/[a-z0-9-]+\/[a-z0-9-]+\.cast$/.test(f));
+  return listFiles(path.join(slidesDir, 'recordings'), 'recordings').filter((f) => /^recordings\/[a-z0-9-]+\/[a-z0-9-]+\.(?:cast|map\.json)$/.test(f));
 }
 
 export interface RecordingEntry {
@@ -56,6 +59,8 @@ export interface RecordingEntry {
   recordedAt?: string;
   generatedBy?: string;
   solutionHash?: string;
+  /** The cluster map's states beside the cast, when recorded. */
+  map?: string;
 }
 
 /**
@@ -64,8 +69,11 @@ export interface RecordingEntry {
  */
 export function recordingsIndex(slidesDir: string): { recordings: Record<string, RecordingEntry> } {
   const recordings: Record<string, RecordingEntry> = {};
-  for (const rel of listRecordings(slidesDir)) {
-    const [, lab, exercise] = /^recordings\/([^/]+)\/([^/]+)\.cast$/.exec(rel)!;
+  const files = listRecordings(slidesDir);
+  for (const rel of files) {
+    const cast = /^recordings\/([^/]+)\/([^/]+)\.cast$/.exec(rel);
+    if (!cast) continue;
+    const [, lab, exercise] = cast;
     let meta: { recordedAt?: string; generatedBy?: string; solutionHash?: string } = {};
     try {
       const text = readFileSync(path.join(slidesDir, rel), 'utf8');
@@ -76,7 +84,8 @@ export function recordingsIndex(slidesDir: string): { recordings: Record<string,
     } catch {
       continue; // not an asciicast v2 file: not offered
     }
-    recordings[`${lab}/${exercise}`] = { file: rel, recordedAt: meta.recordedAt, generatedBy: meta.generatedBy, solutionHash: meta.solutionHash };
+    const map = rel.replace(/\.cast$/, '.map.json');
+    recordings[`${lab}/${exercise}`] = { file: rel, recordedAt: meta.recordedAt, generatedBy: meta.generatedBy, solutionHash: meta.solutionHash, ...(files.includes(map) ? { map } : {}) };
   }
   return { recordings };
 }

@@ -4,6 +4,7 @@
 // The build's recordings/index.json says which recordings exist: a missing one is said calmly,
 // never fetched (a 404 would be a console error). The player loads lazily (./player).
 import { el } from '../shared/dom';
+import { parseMapRecording, ReplayMap } from './map/replay-map';
 import type { Player } from './player';
 import { T } from './text';
 
@@ -11,6 +12,8 @@ interface RecordingEntry {
   file: string;
   recordedAt?: string;
   generatedBy?: string;
+  /** The cluster map's states recorded beside the cast (newer recordings). */
+  map?: string;
 }
 
 let indexOnce: Promise<Record<string, RecordingEntry> | null> | undefined;
@@ -77,6 +80,8 @@ export class ReplayView {
   state = 'loading';
   /** The player's events for the current exercise: play, playing, pause, ended (tests). */
   events: string[] = [];
+  /** The cluster map played with the cast, when the recording has one (tests). */
+  map: ReplayMap | null = null;
   private readonly head: HTMLElement;
   private readonly playButton: HTMLButtonElement;
   private readonly stage: HTMLElement;
@@ -105,6 +110,9 @@ export class ReplayView {
     const generation = ++this.generation;
     this.player?.dispose();
     this.player = null;
+    this.map?.stop();
+    this.map?.element.remove();
+    this.map = null;
     this.stage.replaceChildren();
     this.playButton.disabled = true;
     this.setState('loading', T.replayLoading);
@@ -138,6 +146,7 @@ export class ReplayView {
       if (generation === this.generation) this.setState('failed', T.replayFailed);
       return;
     }
+    const map = entry.map ? await loadMap(entry.map) : null;
     if (generation !== this.generation) return;
     const mount = el('div', 'lab-replay-mount');
     this.stage.replaceChildren(mount);
@@ -159,6 +168,12 @@ export class ReplayView {
         this.slot.classList.toggle('lab-replay-playing', name === 'play' || name === 'playing');
       });
     }
+    if (map) {
+      // The map under the player, in step with it.
+      this.map = new ReplayMap(map);
+      this.stage.after(this.map.element);
+      this.map.follow(this.player);
+    }
     this.playButton.disabled = false;
     const date = frenchDate(entry.recordedAt);
     this.setState('ready', `${T.replayOrigin}${date ? T.replayDate(date) : ''}.`);
@@ -179,6 +194,7 @@ export class ReplayView {
   dispose(): void {
     this.disposed = true;
     this.generation++;
+    this.map?.stop();
     this.player?.dispose();
     this.player = null;
   }
@@ -189,5 +205,15 @@ export class ReplayView {
     this.caption.textContent = text;
     this.head.hidden = state !== 'ready';
     this.stage.hidden = state !== 'ready';
+  }
+}
+
+/** The map states of a recording, or null (absent, unreadable: the cast plays alone). */
+async function loadMap(file: string): Promise<ReturnType<typeof parseMapRecording>> {
+  try {
+    const res = await fetch(new URL(file, document.baseURI));
+    return res.ok ? parseMapRecording(await res.json()) : null;
+  } catch {
+    return null;
   }
 }

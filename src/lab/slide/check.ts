@@ -2,6 +2,7 @@
 // observed/expected on failure, hints revealed one at a time. Live mode only.
 import { button, el } from '../../shared/dom';
 import { LAB, LAB_DATA, LAB_SELECTOR } from '../../shared/lab-contract';
+import type { AutoCheckResult } from '../../shared/auto-check';
 import { api, type ConditionResult } from '../api';
 import { T } from '../text';
 import { errorText, Listeners, type Controller } from './controller';
@@ -127,6 +128,26 @@ export class CheckPanel implements Controller {
       b.textContent = T.check;
       this.view.root.classList.remove('lab-checking');
     }
+  }
+
+  /**
+   * Results of the automatic checks (server/live/auto-check.ts): passed conditions turn green,
+   * the others go back to « not checked yet »; an explicit check under way keeps the panel.
+   */
+  showAuto(index: number, result: AutoCheckResult): void {
+    const conditions = this.conditions[index];
+    if (!conditions || (this.checking && this.stepper.current === index)) return;
+    for (const r of result.conditions) {
+      const c = conditions.find((v) => v.index === r.index);
+      if (!c || r.skipped) continue;
+      const was = c.el.dataset.state;
+      if (r.ok) {
+        this.setState(c, 'ok');
+        c.detail.replaceChildren();
+        if (c.hintButton) c.hintButton.hidden = true;
+      } else if (was === 'ok') this.setState(c, 'idle');
+    }
+    if (result.passed && this.stepper.current === index) this.setVerdict(T.passed, 'lab-verdict-ok');
   }
 
   private enhance(li: HTMLElement): ConditionView {

@@ -15,6 +15,7 @@ import { CheckPanel } from './check';
 import { confirmButton, type ConfirmButton } from './confirm';
 import { errorText, Listeners, type Controller } from './controller';
 import { LiveCommands } from './live-commands';
+import { LiveMap } from './live-map';
 import type { Stepper } from './stepper';
 import type { LabView } from './view';
 
@@ -23,6 +24,8 @@ export const TERMINAL_FONT_SIZE = 10;
 
 export class LiveMode implements Controller {
   readonly check: CheckPanel;
+  /** The cluster map under the terminal and the automatic checks (live channel). */
+  readonly liveMap: LiveMap;
   private readonly commands: LiveCommands;
   private readonly status: HTMLElement;
   private readonly reset: ConfirmButton;
@@ -65,6 +68,8 @@ export class LiveMode implements Controller {
       },
       status: (text, error) => this.flashStatus(text, error),
     });
+    this.liveMap = new LiveMap(view, stepper, this.check, reveal);
+    this.addPanel(this.liveMap.map.element);
   }
 
   /** For tests and the console: the terminal panel, once the cluster is ready. */
@@ -85,6 +90,7 @@ export class LiveMode implements Controller {
   bind(): void {
     this.check.bind();
     this.commands.bind();
+    this.liveMap.bind();
     this.reset.bind(this.listeners);
     this.listeners.on(this.wide, 'click', () => this.setWide(this.wide.getAttribute('aria-pressed') !== 'true'));
     this.reveal.on('slidechanged', this.onSlideChanged);
@@ -97,6 +103,7 @@ export class LiveMode implements Controller {
     this.reveal.off('slidechanged', this.onSlideChanged);
     this.listeners.clear();
     this.commands.unbind();
+    this.liveMap.unbind();
     this.check.unbind();
     this.panel?.dispose();
     this.panel = undefined;
@@ -114,6 +121,7 @@ export class LiveMode implements Controller {
       this.ready = true;
       this.setBusy(false);
       await this.refreshProgress(true);
+      this.liveMap.setReady(true);
     } catch (error) {
       if (this.abort.signal.aborted) return;
       waiting.remove();
@@ -180,6 +188,7 @@ export class LiveMode implements Controller {
   private async resetLab(): Promise<void> {
     this.check.abort();
     this.ready = false;
+    this.liveMap.setReady(false);
     this.setBusy(true);
     const waiting = this.view.notice(T.resetting, '', true, 'lab-notice-over');
     try {
@@ -191,6 +200,7 @@ export class LiveMode implements Controller {
     } finally {
       waiting.remove();
       this.ready = true;
+      this.liveMap.setReady(true);
       this.setBusy(false);
     }
   }
