@@ -116,7 +116,7 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
       });
     },
   });
-  if (runner && backend.driver) labLive = startLabLive(live, backend.driver, runner, progress);
+  if (runner && backend.driver) labLive = startLabLive(live, backend.driver, runner, progress, { asleep: (cluster) => room?.isFrozen(cluster) ?? false });
   const joins = new RateLimiter({ capacity: 10, perSecond: 1 / 6 });
   const labCalls = new RateLimiter({ capacity: 12, perSecond: 1 / 3 });
 

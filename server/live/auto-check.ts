@@ -24,6 +24,8 @@ export interface AutoCheckDeps {
   context(cluster: string): CheckContext;
   /** Quiet time before an evaluation (bursts of events and commands make one). */
   debounceMs?: number;
+  /** A cluster that must not be read now (frozen: its machines are suspended). */
+  asleep?(cluster: string): boolean;
 }
 
 /** Conditions an automatic evaluation leaves to « Vérifier ». */
@@ -67,6 +69,7 @@ export class AutoChecks {
   /** Something may have changed on `learner`'s cluster (a swarm event, a command returned). */
   trigger(learner: string, delay = this.debounceMs): void {
     if (![...this.views.values()].some((v) => v.learner === learner)) return;
+    if (this.deps.asleep?.(learner)) return;
     const run = this.runOf(learner);
     if (run.running) return void (run.again = true);
     if (run.timer) return;

@@ -19,9 +19,15 @@ export interface LabLive {
   close(): void;
 }
 
-export function startLabLive(hub: LiveHub, driver: Driver, runner: LabRunner, progress: ProgressStore, options: WatchOptions = {}): LabLive {
-  const maps = new ClusterMaps(hub, driver, options);
-  const checks = new AutoChecks({ hub, progress, lab: (id) => runner.lab(id), context: (cluster) => driverContext(driver, cluster) });
+export interface LabLiveOptions extends WatchOptions {
+  /** A cluster whose machines are suspended (frozen by the room's capacity): not evaluated. */
+  asleep?(cluster: string): boolean;
+}
+
+export function startLabLive(hub: LiveHub, driver: Driver, runner: LabRunner, progress: ProgressStore, options: LabLiveOptions = {}): LabLive {
+  const { asleep, ...watch } = options;
+  const maps = new ClusterMaps(hub, driver, watch);
+  const checks = new AutoChecks({ hub, progress, lab: (id) => runner.lab(id), context: (cluster) => driverContext(driver, cluster), ...(asleep ? { asleep } : {}) });
   // Events (secrets, networks… are not on the map) and new map states (a worker's task that
   // starts shows on no manager event, only on the map's next read).
   maps.onEvent((cluster) => checks.trigger(cluster));
