@@ -3,10 +3,11 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { ClusterManager } from './clusters';
-import { isLoopback, REPO_ROOT, type ServerConfig } from './config';
+import { REPO_ROOT, type ServerConfig } from './config';
 import { detectBackend, detectOptions, type Backend } from './drivers/detect';
 import { DEFAULT_SHAPE, NodeUnavailableError, type ClusterShape } from './drivers/types';
 import { apiHandlers } from './http/api';
+import { cockpitHandlers } from './http/cockpit-api';
 import { builtDeck, devDeck, type DeckHandler } from './http/deck';
 import { Edge, escapeHtml, HttpError, page, parseTarget, sendError, sendHtml, unauthorizedPage } from './http/edge';
 import { login, loginPage } from './http/login';
@@ -19,6 +20,10 @@ import { LearnerRegistry, RegistryError, secureDir } from './learners';
 import { courseLimit } from './quotas';
 import { removeServerInfo, takeCliGrant, writeServerInfo } from './server-info';
 import { LiveHub } from './live/hub';
+import { RoomCockpit } from './room/cockpit';
+import { courseOutline } from './room/course';
+import { publicBase } from './room/join';
+import type { CourseLab } from '../src/shared/room-protocol';
 import { TerminalGateway } from './terminals';
 
 /** The id (and cluster id) of the person at the machine: the instructor in class mode. */
@@ -38,6 +43,8 @@ export interface LabServer {
   gateway: TerminalGateway;
   /** The push channel to open pages (cluster maps, automatic checks, follow mode, cockpit). */
   live: LiveHub;
+  /** The instructor's view of the room (server/room/cockpit.ts). */
+  cockpit: RoomCockpit;
   close(): Promise<void>;
 }
 
@@ -60,7 +67,7 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
     trustProxy: config.trustProxy,
     grant: (secret) => (takeCliGrant(config.dataDir, secret) ? registry.get(LOCAL_LEARNER) : undefined),
   });
-  const backend = await detectBackend(detectOptions(config, isLoopback(config.host)));
+  const backend = await detectBackend(detectOptions(config, !config.room));
   const clusters = backend.driver ? new ClusterManager(backend.driver) : null;
   if (clusters) await clusters.adopt();
   const labsDir = path.join(REPO_ROOT, 'labs');
@@ -80,6 +87,9 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
   const progress = new ProgressStore(path.join(config.dataDir, 'progress'));
   // A recreated cluster ends the learner's shells: close them rather than leave dead ones.
   const runner = clusters ? new LabRunner(clusters, labsDir, progress, (cluster) => gateway.closeLearner(cluster)) : null;
+  let course: CourseLab[] | undefined;
+  const courseOf = () => (course ??= courseOutline(path.join(REPO_ROOT, 'slides', 'index.md'), labsDir));
+  const cockpit = new RoomCockpit({ live, registry, progress, gateway, clusters, course: courseOf });
   const joins = new RateLimiter({ capacity: 10, perSecond: 1 / 6 });
   const labCalls = new RateLimiter({ capacity: 12, perSecond: 1 / 3 });
 
@@ -93,7 +103,9 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
   const deck: DeckHandler = config.mode === 'static' ? await builtDeck(config.deckDir, log) : await devDeck(server, config.dataDir);
 
   let base = '';
-  const handlers = apiHandlers({
+  const joinUrl = (code: string) => `${publicBase(base)}/?join=${code}`;
+  const handlers = {
+    ...apiHandlers({
     registry,
     backend,
     clusters,
@@ -103,8 +115,10 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
     progress,
     labsDir,
     learnerLimit: courseLimit(labsDir),
-    joinUrl: (code) => `${base}/?join=${code}`,
-  });
+    joinUrl,
+    }),
+    ...cockpitHandlers({ registry, cockpit, runner, clusters, gateway, course: courseOf, joinUrl: () => joinUrl(registry.joinCode), page: (req, res) => deck.cockpit(req, res), unavailable: backend.reason }),
+  };
   const loginDeps = { edge, registry, joins };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -187,6 +201,12 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
       if (match.name === 'live') return live.handleUpgrade(req, socket, head, credential.learner);
       const { node, tab } = match.params;
       if (!node || !tab) return refuse('404 Not Found');
+      if (match.name === 'roomTerminal') {
+        // The instructor watches a learner's terminal: a viewer, whose input never reaches the shell.
+        const watched = registry.get(match.params.learner ?? '');
+        if (!watched) return refuse('404 Not Found');
+        return gateway.handleUpgrade(req, socket, head, { learner: watched.id, node, tab }, { mode: 'viewer' });
+      }
       gateway.handleUpgrade(req, socket, head, { learner: credential.learner.id, node, tab });
     } catch (error) {
       console.error(error);
@@ -210,15 +230,17 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
     url,
     localUrl: `${url}/?token=${localToken}`,
     get joinUrl() {
-      return `${url}/?join=${registry.joinCode}`;
+      return joinUrl(registry.joinCode);
     },
     backend,
     registry,
     clusters,
     gateway,
     live,
+    cockpit,
     async close() {
       await removeServerInfo(config.dataDir);
+      cockpit.close();
       await live.close();
       await gateway.close();
       await deck.close();

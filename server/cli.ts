@@ -5,7 +5,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { LOCAL_LEARNER, startLabServer } from './app';
 import { ClusterManager } from './clusters';
-import { isLoopback, loadConfig, REPO_ROOT, type ConfigFlags } from './config';
+import { loadConfig, REPO_ROOT, type ConfigFlags } from './config';
 import { detectBackend, detectOptions } from './drivers/detect';
 import { DEFAULT_SHAPE, type ClusterShape, type ClusterStatus } from './drivers/types';
 import { loadAllLabs } from '../src/labs/loader';
@@ -13,6 +13,7 @@ import { ProgressStore } from './labs/progress';
 import { LabRunner } from './labs/runner';
 import { LearnerRegistry } from './learners';
 import { ABSOLUTE_LIMIT } from './quotas';
+import { terminalQr } from './room/join';
 import { issueCliGrant, readServerInfo } from './server-info';
 import { z } from 'zod';
 
@@ -70,6 +71,7 @@ async function main(argv: string[]): Promise<number> {
       'no-open': { type: 'boolean', default: false },
       inventory: { type: 'string' },
       'trust-proxy': { type: 'boolean', default: false },
+      room: { type: 'boolean', default: false },
     },
   });
   const [command, ...rest] = positionals;
@@ -85,11 +87,18 @@ async function main(argv: string[]): Promise<number> {
     const print = (s: string) => process.stdout.write(`${s}\n`);
     print(`\n  « Docker en cluster » — ${lab.url}`);
     print(`  Travaux pratiques : ${lab.backend.reason}`);
-    if (isLoopback(config.host)) {
-      print(`\n  Ouvrez : ${lab.localUrl}\n`);
+    if (!config.room) {
+      print(`\n  Ouvrez : ${lab.localUrl}\n`);
       if (process.stdout.isTTY && !process.env.CI && !values['no-open']) openBrowser(lab.localUrl);
+    } else {
+      const instructor = new URL(lab.localUrl);
+      if (instructor.hostname === '0.0.0.0' || instructor.hostname === '[::]') instructor.hostname = '127.0.0.1';
+      print(`\n  Formateur (sur cette machine) : ${instructor}`);
+      print(`  Tableau de bord de la salle : ${instructor.origin}/cockpit (après avoir ouvert le lien formateur)`);
+      print(`  Apprenants : ${lab.joinUrl}\n`);
+      print(await terminalQr(lab.joinUrl));
+      print('  (liens secrets : ils ne sont écrits nulle part ailleurs ; « npm run lab -- room rotate » tire un nouveau lien d’inscription)\n');
     }
-    else print(`\n  Formateur : ${lab.localUrl}\n  Apprenants : ${lab.joinUrl}\n  (liens secrets : ils ne sont écrits nulle part ailleurs ; « npm run lab -- room » gère la salle)\n`);
     const stop = () => {
       void lab.close().then(() => process.exit(0));
     };

@@ -7,7 +7,7 @@ import { engineCommand, nodeContainerSpec, nodeFlavour } from './dind-node';
 import { clusterContainers, clusterLabels, clustersOfHome, ignoreMissing, recordedShape, removeClusterObjects } from './dind-objects';
 import { execAgent } from './exec-agent';
 import { execInContainer } from './exec';
-import { LABEL, PROJECT } from './labels';
+import { clusterFilter, LABEL, PROJECT } from './labels';
 import { ensureNodeImage } from './images';
 import { initSwarm, joinAll, labelNodes, waitSwarmReady } from './swarm';
 import { labRegistryDaemonArgs, seedLabRegistry, startLabRegistry } from './lab-registry';
@@ -129,6 +129,19 @@ export class DindDriver implements Driver {
     const containers = await clusterContainers(this.opts.host, cluster, this.opts.socketDir);
     const nodes = containers.map(({ name, role, running }) => ({ name, role, reachable: running }));
     return swarmStatus({ cluster, driver: this.kind, exists: containers.length > 0, shape, nodes }, (n) => this.docker(cluster, n));
+  }
+
+  /** One-shot `docker stats` of the cluster's running node containers: memory in use, page cache excluded. */
+  async memoryBytes(cluster: string): Promise<number> {
+    const containers = await this.opts.host.listContainers({ filters: clusterFilter(cluster, this.opts.socketDir) });
+    const figures = await Promise.all(
+      containers.filter((c) => c.Labels[LABEL.node]).map(async (c) => {
+        const stats = (await this.opts.host.getContainer(c.Id).stats({ stream: false, 'one-shot': true })) as { memory_stats?: { usage?: number; stats?: Record<string, number> } };
+        const m = stats.memory_stats;
+        return Math.max(0, (m?.usage ?? 0) - (m?.stats?.inactive_file ?? m?.stats?.total_inactive_file ?? 0));
+      }),
+    );
+    return figures.reduce((a, b) => a + b, 0);
   }
 
   async shell(cluster: string, node: string, command?: string): Promise<ShellSpec> {

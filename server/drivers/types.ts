@@ -96,7 +96,13 @@ export interface NodePower {
   power(cluster: string, node: string, state: 'on' | 'off'): Promise<void>;
 }
 
-export interface Driver extends ClusterLifecycle, NodeAccess, NodePower {}
+/** Figures for the instructor's cockpit, where a driver can give them cheaply. */
+export interface NodeStats {
+  /** Memory the cluster's nodes use now, in bytes. */
+  memoryBytes?(cluster: string): Promise<number>;
+}
+
+export interface Driver extends ClusterLifecycle, NodeAccess, NodePower, NodeStats {}
 
 /** The node does not exist or does not answer: reported to learners in French. */
 export class NodeUnavailableError extends Error {

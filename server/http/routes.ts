@@ -43,6 +43,16 @@ export const ROUTES = [
   { name: 'roomJoinCode', method: 'POST', path: '/api/room/join-code', role: 'instructor' },
   { name: 'roomRevoke', method: 'POST', path: '/api/room/learners/:learner/revoke', role: 'instructor' },
   { name: 'login', method: 'POST', path: '/login', role: 'anyone', limit: 'join' },
+  // The room (server/http/cockpit-api.ts): the instructor's cockpit page and its actions, a learner's own name.
+  { name: 'sessionName', method: 'POST', path: '/api/session/name', role: 'learner' },
+  { name: 'cockpit', method: 'GET', path: '/cockpit', role: 'instructor' },
+  { name: 'roomJoin', method: 'GET', path: '/api/room/join', role: 'instructor' },
+  { name: 'roomJoinQr', method: 'GET', path: '/api/room/join.svg', role: 'instructor' },
+  { name: 'roomResults', method: 'GET', path: '/api/room/results.csv', role: 'instructor' },
+  { name: 'roomTerminals', method: 'GET', path: '/api/room/learners/:learner/terminals', role: 'instructor' },
+  { name: 'roomReset', method: 'POST', path: '/api/room/learners/:learner/reset', role: 'instructor', limit: 'lab' },
+  { name: 'roomHint', method: 'POST', path: '/api/room/learners/:learner/hint', role: 'instructor' },
+  { name: 'roomSolve', method: 'POST', path: '/api/room/learners/:learner/solve', role: 'instructor' },
 ] as const satisfies readonly RouteSpec[];
 
 export type RouteName = (typeof ROUTES)[number]['name'];
@@ -51,6 +61,8 @@ export type RouteName = (typeof ROUTES)[number]['name'];
 export const SOCKETS = [
   { name: 'terminal', path: '/api/terminal/:node/:tab', role: 'learner' },
   { name: 'live', path: '/api/live', role: 'learner' },
+  /** The instructor's read-only view of a learner's terminal (gateway viewer mode). */
+  { name: 'roomTerminal', path: '/api/room/learners/:learner/terminal/:node/:tab', role: 'instructor' },
   { name: 'hmr', path: '/', role: 'learner' },
 ] as const satisfies readonly { name: string; path: string; role: Role }[];
 

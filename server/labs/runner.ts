@@ -50,8 +50,17 @@ export async function checkExercise(
     p.attempts++;
     p.lastCheckAt = now;
     if (ok) p.passedAt ??= now;
+    else p.lastFailure = { at: now, message: failureMessage(conditions) };
   });
   return { lab: lab.id, exercise: exercise.id, ok, conditions, checkedAt: now };
+}
+
+/** The first unmet condition's French message and what was observed, bounded (the cockpit shows it). */
+export function failureMessage(conditions: ConditionResult[]): string {
+  const failed = conditions.find((c) => !c.ok);
+  if (!failed) return '';
+  const observed = failed.observed ? ` (observé : ${failed.observed})` : '';
+  return `${failed.message}${observed}`.slice(0, 300);
 }
 
 export function shapeOf(lab: LoadedLab): ClusterShape {
@@ -100,6 +109,7 @@ export class LabRunner {
     await this.run(cluster, lab.setup);
     await this.progress.update(cluster, (s) => {
       s.currentLab = lab.id;
+      s.currentLabSince = new Date().toISOString();
     });
     return lab;
   }
