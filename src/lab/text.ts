@@ -4,6 +4,9 @@ const NBSP = '\u00a0';
 const NNBSP = '\u202f';
 
 export const T = {
+  instructorHint: `Message du formateur${NBSP}:`,
+  dismiss: 'Fermer',
+  dismissHint: 'Fermer le message du formateur',
   preparing: 'Préparation du cluster…',
   preparingDetail: 'Création des nœuds et mise en place du TP : quelques secondes (plus la première fois).',
   resetting: 'Réinitialisation du cluster…',
