@@ -136,11 +136,10 @@ describe.skipIf(!docker)('the cockpit with a real cluster (DinD)', () => {
       expect(await page.locator(`tr[data-learner="${alice.id}"] td[data-exercise="${LAB}/scale"]`).getAttribute('data-state')).toBe('failing');
       expect(await page.locator('.cockpit-qr').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
       await page.getByRole('button', { name: 'Alice' }).click();
-      const rowsText = page.locator('.cockpit-term-view[data-node="manager1"] .xterm-rows');
       await page.waitForFunction(() => /alice-42/.test(document.querySelector('.cockpit-term-view[data-node="manager1"] .xterm-rows')?.textContent ?? ''), null, { timeout: 30_000 });
       expect(await page.locator('.cockpit-detail h2').textContent()).toBe('Détail de Alice');
       // Typing in the view: nothing reaches the shell.
-      await rowsText.click();
+      await page.locator('.cockpit-term-view[data-node="manager1"] .xterm-screen').click();
       await page.keyboard.type('echo DEPUIS-LE-COCKPIT\n');
       const out = plain(await shell.run('echo fin-$((2+2))'));
       expect(out).not.toContain('DEPUIS-LE-COCKPIT');

@@ -221,7 +221,7 @@ describe('class mode (0.0.0.0, built deck, --driver none): the edge', () => {
     const instructorRoutes = ROUTES.filter((r) => r.role === 'instructor');
     expect(instructorRoutes.map((r) => r.name)).toEqual(['room', 'roomJoinCode', 'roomRevoke', 'cockpit', 'roomJoin', 'roomJoinQr', 'roomResults', 'roomTerminals', 'roomReset', 'roomHint', 'roomSolve']);
     for (const route of instructorRoutes) {
-      for (const credential of [{ Authorization: `Bearer ${room.bob.token}` }, { Cookie: `dec_token=${room.bob.token}`, Origin: room.base }]) {
+      for (const credential of [{ Authorization: `Bearer ${room.bob.token}` }, { Cookie: `dec_token=${room.bob.token}`, Origin: room.base }] as Record<string, string>[]) {
         const res = await call(room, route, credential);
         expect(res.status, `${route.method} ${route.path} par un apprenant`).toBe(403);
         expect(await errorOf(res)).toContain('réservé au formateur : votre jeton d’apprenant ne permet pas cette action');

@@ -131,11 +131,17 @@ export class DindDriver implements Driver {
     return swarmStatus({ cluster, driver: this.kind, exists: containers.length > 0, shape, nodes }, (n) => this.docker(cluster, n));
   }
 
-  /** One-shot `docker stats` of the cluster's running node containers: memory in use, page cache excluded. */
+  /**
+   * Memory of the cluster's running node containers: their cgroup's figure when the engine is
+   * on this machine (a file read), else a one-shot `docker stats` (page cache excluded). With
+   * the host's cgroup namespace, the services' containers inside a node have cgroups of their own.
+   */
   async memoryBytes(cluster: string): Promise<number> {
     const containers = await this.opts.host.listContainers({ filters: clusterFilter(cluster, this.opts.socketDir) });
     const figures = await Promise.all(
       containers.filter((c) => c.Labels[LABEL.node]).map(async (c) => {
+        const local = await cgroupMemory(c.Id);
+        if (local !== null) return local;
         const stats = (await this.opts.host.getContainer(c.Id).stats({ stream: false, 'one-shot': true })) as { memory_stats?: { usage?: number; stats?: Record<string, number> } };
         const m = stats.memory_stats;
         return Math.max(0, (m?.usage ?? 0) - (m?.stats?.inactive_file ?? m?.stats?.total_inactive_file ?? 0));
@@ -319,4 +325,17 @@ export class DindDriver implements Driver {
     const wanted = nodesOfShape(shape);
     return containers.length === wanted.length && wanted.every((n) => containers.some((c) => c.name === n.name));
   }
+}
+
+/** A container's memory from its cgroup on this machine (cgroup v1, v2 with systemd or cgroupfs), null when not found. */
+async function cgroupMemory(id: string): Promise<number | null> {
+  for (const file of [`/sys/fs/cgroup/memory/docker/${id}/memory.usage_in_bytes`, `/sys/fs/cgroup/system.slice/docker-${id}.scope/memory.current`, `/sys/fs/cgroup/docker/${id}/memory.current`]) {
+    try {
+      const bytes = Number((await readFile(file, 'utf8')).trim());
+      if (Number.isFinite(bytes)) return bytes;
+    } catch {
+      // Not this layout, or not this machine's engine.
+    }
+  }
+  return null;
 }
