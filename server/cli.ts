@@ -93,11 +93,11 @@ async function main(argv: string[]): Promise<number> {
     } else {
       const instructor = new URL(lab.localUrl);
       if (instructor.hostname === '0.0.0.0' || instructor.hostname === '[::]') instructor.hostname = '127.0.0.1';
-      print(`\n  Formateur (sur cette machine) : ${instructor}`);
-      print(`  Tableau de bord de la salle : ${instructor.origin}/cockpit (après avoir ouvert le lien formateur)`);
-      print(`  Apprenants : ${lab.joinUrl}\n`);
+      print(`\n  Formateur (sur cette machine) : ${instructor}`);
+      print(`  Tableau de bord de la salle : ${instructor.origin}/cockpit${instructor.search}`);
+      print(`  Apprenants : ${lab.joinUrl}\n`);
       print(await terminalQr(lab.joinUrl));
-      print('  (liens secrets : ils ne sont écrits nulle part ailleurs ; « npm run lab -- room rotate » tire un nouveau lien d’inscription)\n');
+      print('  (liens secrets : ils ne sont écrits nulle part ailleurs ; « npm run lab -- room rotate » tire un nouveau lien d’inscription)\n');
     }
     const stop = () => {
       void lab.close().then(() => process.exit(0));

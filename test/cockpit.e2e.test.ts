@@ -3,7 +3,8 @@
 // solution typed from the cockpit runs in the learner's terminal, the learner's pass and failure
 // reach the cockpit's live grid and the CSV, resetting their lab from the cockpit; then, in
 // Chromium, the cockpit page shows the pass and the learner's terminal read-only, with no
-// serious accessibility violation (axe-core). One learner, one cluster (the lab's 3 nodes).
+// serious accessibility violation (axe-core), and a hint sent from it shows in the learner's
+// lab slide. One learner, one cluster (the lab's 3 nodes).
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -128,7 +129,7 @@ describe.skipIf(!docker)('the cockpit with a real cluster (DinD)', () => {
     try {
       browser = await launchChromium({ viewport: { width: 1400, height: 900 }, blockOutside: lab.url });
       const page = await browser.newPage();
-      await loginThroughConfirmation(page, lab.localUrl, { then: `${lab.url}/cockpit` });
+      await loginThroughConfirmation(page, `${lab.url}/cockpit?token=${instructor}`);
       const cell = page.locator(`tr[data-learner="${alice.id}"] td[data-exercise="${LAB}/create"]`);
       await cell.waitFor({ timeout: 60_000 });
       expect(await cell.getAttribute('data-state')).toBe('passed');
@@ -148,6 +149,20 @@ describe.skipIf(!docker)('the cockpit with a real cluster (DinD)', () => {
       await shell.run('echo vu-du-formateur');
       await page.waitForFunction(() => /vu-du-formateur/.test(document.querySelector('.cockpit-term-view[data-node="manager1"] .xterm-rows')?.textContent ?? ''), null, { timeout: 30_000 });
       expect(await axeViolations(page)).toEqual([]);
+      // A hint from the detail view's form: a dismissible notice in Alice's lab slide.
+      const learnerPage = await browser.newPage();
+      await loginThroughConfirmation(learnerPage, `${lab.url}/?token=${alice.token}`, { then: `${lab.url}/#/lab-${LAB}` });
+      await learnerPage.waitForSelector('.lab.lab-live', { timeout: 120_000 });
+      await until(() => lab.live.pagesOf(alice.id).length > 0, 'Alice’s live page');
+      await page.fill('#cockpit-hint-text', 'Regardez la colonne « NODE » de docker service ps web');
+      await page.click('.cockpit-send-hint');
+      await page.waitForFunction(() => /Indice remis/.test(document.querySelector('.cockpit-action-status')?.textContent ?? ''));
+      const notice = learnerPage.locator(`section[data-lab="${LAB}"] .lab-hint-notice`);
+      await notice.waitFor({ timeout: 30_000 });
+      expect(await notice.textContent()).toContain('Regardez la colonne « NODE » de docker service ps web');
+      expect(await axeViolations(learnerPage, '.lab-hint-notice')).toEqual([]);
+      await notice.getByRole('button', { name: 'Fermer le message du formateur' }).click();
+      expect(await notice.count()).toBe(0);
       expect(browser.consoleErrors).toEqual([]);
       expect(browser.outsideRequests(lab.url)).toEqual([]);
     } finally {

@@ -91,6 +91,10 @@ describe('the cockpit on the real server (--driver none)', () => {
     expect(html).toContain('/@vite/client');
     // The page never holds the deck's slides.
     expect(html).not.toContain('class="reveal"');
+    // The cockpit's own token link is a login confirmation first, leading back to /cockpit.
+    const link = await fetch(`${lab.url}/cockpit?token=${instructor}`);
+    expect(link.status).toBe(200);
+    expect(await link.text()).toContain('<input type="hidden" name="next" value="/cockpit">');
   });
 
   it('the read-only terminal socket is the instructor’s only', async () => {
@@ -114,7 +118,7 @@ describe('the cockpit on the real server (--driver none)', () => {
     expect(lastRow(cockpit, alice.id)!.cells['services-replicas/create']!.s).toBe('passed');
     expect(lastRow(cockpit, alice.id)!.cells['services-replicas/scale']!.s).toBe('active');
     // A learner's page says which slide it shows; a rename: the cockpit gets the new row.
-    a.ws.send(JSON.stringify({ topic: 'presence', data: { slide: 'lab-services-replicas' } }));
+    a.ws.send(JSON.stringify({ topic: 'room-presence', data: { slide: 'lab-services-replicas' } }));
     await until(() => lastRow(cockpit, alice.id)?.slide === 'lab-services-replicas', 'the slide in Alice’s row');
     const renamed = await post('/api/session/name', bob.token, { name: '  Bob <b>Léger</b> ' });
     expect(renamed.status).toBe(200);
@@ -134,7 +138,7 @@ describe('the cockpit on the real server (--driver none)', () => {
     expect(sent.status).toBe(200);
     // Two pages of this test, plus the one left open by the test before.
     expect(((await sent.json()) as { pages: number }).pages).toBe(3);
-    const hints = (p: Page) => p.frames.filter((f) => f.topic === 'hint').map((f) => (f.data as { text: string }).text);
+    const hints = (p: Page) => p.frames.filter((f) => f.topic === 'room-hint').map((f) => (f.data as { text: string }).text);
     await until(() => hints(a1).length === 1 && hints(a2).length === 1, 'the hint on both of Alice’s pages');
     expect(hints(a1)).toEqual(['Regardez « docker service ps web »']);
     // Then one to Bob and one to the instructor's own page: each socket delivers in order, so had

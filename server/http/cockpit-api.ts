@@ -49,17 +49,17 @@ export function cockpitHandlers(deps: CockpitApiDeps): Record<CockpitRoute, Hand
   const learnerOf = (call: Call): Learner => {
     const id = call.params.learner ?? '';
     const learner = deps.registry.get(id);
-    if (!learner) throw new HttpError(404, `apprenant « ${id} » inconnu`);
+    if (!learner) throw new HttpError(404, `apprenant « ${id} » inconnu`);
     return learner;
   };
   const runner = () => {
-    if (!deps.runner) throw new HttpError(503, `travaux pratiques indisponibles : ${deps.unavailable}`);
+    if (!deps.runner) throw new HttpError(503, `travaux pratiques indisponibles : ${deps.unavailable}`);
     return deps.runner;
   };
   /** The lab a learner's cluster holds now, or 409. */
   const currentLab = async (learner: Learner): Promise<string> => {
     const row = await deps.cockpit.row(learner);
-    if (!row.currentLab) throw new HttpError(409, `${learner.name} n’a commencé aucun TP : son cluster ne tient l’état d’aucun exercice`);
+    if (!row.currentLab) throw new HttpError(409, `${learner.name} n’a commencé aucun TP : son cluster ne tient l’état d’aucun exercice`);
     return row.currentLab;
   };
 
@@ -116,10 +116,10 @@ export function cockpitHandlers(deps: CockpitApiDeps): Record<CockpitRoute, Hand
       const body = await readJson(call.req, HintBody);
       const learner = learnerOf(call);
       const text = cleanHint(body.text);
-      if (!text) throw new HttpError(400, 'indice vide : écrivez le message à envoyer');
-      if ([...text].length > HINT_MAX) throw new HttpError(400, `indice trop long : ${HINT_MAX} caractères au plus`);
+      if (!text) throw new HttpError(400, 'indice vide : écrivez le message à envoyer');
+      if ([...text].length > HINT_MAX) throw new HttpError(400, `indice trop long : ${HINT_MAX} caractères au plus`);
       const pages = deps.cockpit.hint(learner.id, text);
-      if (pages === 0) throw new HttpError(409, `${learner.name} n’a aucune page du cours ouverte : l’indice n’a pas été remis`);
+      if (pages === 0) throw new HttpError(409, `${learner.name} n’a aucune page du cours ouverte : l’indice n’a pas été remis`);
       sendJson(call.res, 200, { pages });
     },
     async roomSolve(call) {
@@ -128,11 +128,11 @@ export function cockpitHandlers(deps: CockpitApiDeps): Record<CockpitRoute, Hand
       const labs = runner();
       const current = await currentLab(learner);
       const lab = body.lab ?? current;
-      if (lab !== current) throw new HttpError(409, `le cluster de ${learner.name} tient le TP « ${current} », pas « ${lab} »`);
+      if (lab !== current) throw new HttpError(409, `le cluster de ${learner.name} tient le TP « ${current} », pas « ${lab} »`);
       const loaded = labs.lab(lab);
       const row = await deps.cockpit.row(learner);
       const exercise = body.exercise ?? loaded.exercises.find((e) => row.cells[exerciseKey(lab, e.id)]?.s !== 'passed')?.id ?? loaded.exercises[0]!.id;
-      if (!loaded.exercises.some((e) => e.id === exercise)) throw new HttpError(404, `le TP « ${lab} » n’a pas d’exercice « ${exercise} »`);
+      if (!loaded.exercises.some((e) => e.id === exercise)) throw new HttpError(404, `le TP « ${lab} » n’a pas d’exercice « ${exercise} »`);
       // Typed into the learner's first terminal of each node, as if they had typed it: they see it.
       await labs.solve(learner.id, lab, exercise, (cluster, node, text) => deps.gateway.type({ learner: cluster, node, tab: '1' }, text));
       sendJson(call.res, 200, { learner: learner.id, lab, exercise, typed: true });

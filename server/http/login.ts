@@ -67,7 +67,7 @@ function joinForm(deps: LoginDeps, req: IncomingMessage, res: ServerResponse, st
     res,
     status,
     page(
-      `Rejoindre la salle ${COURSE} ?`,
+      `Rejoindre la salle ${COURSE} ?`,
       `<form method="post" action="/login">
 <p><label for="name">Votre nom (affiché au formateur)</label><br>
 <input id="name" name="name" value="${escapeHtml(form.name)}" maxlength="${NAME_MAX * 2}" required placeholder="votre prénom" autocomplete="nickname" autofocus${form.error ? ' aria-invalid="true" aria-describedby="name-error"' : ''}></p>
@@ -75,7 +75,7 @@ ${error}<input type="hidden" name="join" value="${escapeHtml(form.join)}">
 ${hidden(csrf, form.next)}
 <p><button type="submit">Rejoindre la salle</button></p>
 </form>
-<p><small>Vous n’avez pas demandé à rejoindre ce cours ? Fermez simplement cette page. Votre nom se change ensuite depuis le cours.</small></p>`,
+<p><small>Vous n’avez pas demandé à rejoindre ce cours ? Fermez simplement cette page. Votre nom se change ensuite depuis le cours.</small></p>`,
     ),
   );
 }

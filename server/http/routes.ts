@@ -98,13 +98,15 @@ function matchPath(pattern: string, pathname: string): Partial<Record<ParamName,
 
 /** The route of an HTTP request; `undefined` for an unknown API path or method. */
 export function matchRoute(method: string, pathname: string, search: URLSearchParams): Match<RouteName | keyof typeof PAGES> | undefined {
+  const api = pathname === '/api' || pathname.startsWith('/api/');
+  // A link with a token or join code is a login first, whatever page it leads to (/cockpit?token=…).
+  if (method === 'GET' && !api && (search.has('join') || search.has('token'))) return { name: 'loginPage', role: PAGES.loginPage.role, params: {}, limit: 'join' };
   for (const route of ROUTES) {
     if (route.method !== method) continue;
     const params = matchPath(route.path, pathname);
     if (params) return { name: route.name, role: route.role, params, limit: 'limit' in route ? route.limit : undefined };
   }
-  if (pathname === '/api' || pathname.startsWith('/api/') || (method !== 'GET' && method !== 'HEAD')) return undefined;
-  if (method === 'GET' && (search.has('join') || search.has('token'))) return { name: 'loginPage', role: PAGES.loginPage.role, params: {}, limit: 'join' };
+  if (api || (method !== 'GET' && method !== 'HEAD')) return undefined;
   return { name: 'deck', role: PAGES.deck.role, params: {} };
 }
 

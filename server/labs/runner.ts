@@ -59,7 +59,7 @@ export async function checkExercise(
 export function failureMessage(conditions: ConditionResult[]): string {
   const failed = conditions.find((c) => !c.ok);
   if (!failed) return '';
-  const observed = failed.observed ? ` (observé : ${failed.observed})` : '';
+  const observed = failed.observed ? ` (observé : ${failed.observed})` : '';
   return `${failed.message}${observed}`.slice(0, 300);
 }
 

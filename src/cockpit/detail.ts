@@ -86,7 +86,7 @@ export class LearnerDetail {
         const cell = row.cells[exerciseKey(lab.lab, ex.id)];
         if (cell?.s !== 'failing') continue;
         const li = el('li');
-        li.append(el('strong', '', `${lab.lab}/${ex.id}`), ` (${ago(cell.at, now)}) : ${cell.msg ?? ''}`);
+        li.append(el('strong', '', `${lab.lab}/${ex.id}`), ` (${ago(cell.at, now)}) : ${cell.msg ?? ''}`);
         this.failures.append(li);
       }
     }

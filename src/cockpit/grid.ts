@@ -25,7 +25,7 @@ export function renderGrid(host: HTMLElement, model: GridModel, filter: GridFilt
     return { shown: 0, total: all.length };
   }
   const table = el('table', 'cockpit-grid');
-  const caption = el('caption', 'cockpit-visually-hidden', `${C.title} : ${C.learners(rows.length, all.length)}`);
+  const caption = el('caption', 'cockpit-visually-hidden', `${C.title} : ${C.learners(rows.length, all.length)}`);
   const head = el('thead');
   const groups = el('tr');
   const exercises = el('tr');
@@ -46,7 +46,7 @@ export function renderGrid(host: HTMLElement, model: GridModel, filter: GridFilt
       const cell = el('th', 'cockpit-ex', String(i + 1));
       cell.scope = 'col';
       cell.title = `${lab.title} — ${ex.title}`;
-      cell.setAttribute('aria-label', `${lab.lab} ${i + 1} : ${ex.title}`);
+      cell.setAttribute('aria-label', `${lab.lab} ${i + 1} : ${ex.title}`);
       exercises.append(cell);
     });
   }
@@ -76,7 +76,7 @@ export function renderGrid(host: HTMLElement, model: GridModel, filter: GridFilt
         td.dataset.state = cell?.s ?? 'todo';
         td.dataset.exercise = exerciseKey(lab.lab, ex.id);
         const text = describeCell(cell, now);
-        td.title = `${ex.title} : ${text}`;
+        td.title = `${ex.title} : ${text}`;
         td.append(el('span', '', cell ? SYMBOL[cell.s] : ''), el('span', 'cockpit-visually-hidden', cell ? text : CELL_TEXT.todo));
         tr.append(td);
       }

@@ -31,7 +31,7 @@ export const C = {
   close: 'Fermer le détail',
   currentLab: (lab: string | null) => (lab ? `TP en cours${NBSP}: ${lab}` : 'Aucun TP en cours'),
   terminals: 'Terminaux (lecture seule)',
-  readOnly: 'Vue en lecture seule : vous voyez ce que voit l’apprenant, vous ne pouvez pas taper.',
+  readOnly: 'Vue en lecture seule : vous voyez ce que voit l’apprenant, vous ne pouvez pas taper.',
   noTerminal: 'Aucun terminal ouvert pour l’instant.',
   terminalOf: (node: string) => `Terminal de ${node} (lecture seule)`,
   map: 'Carte du cluster',

@@ -12,7 +12,7 @@ describe('checkDisplayName', () => {
     expect(checkDisplayName('   ')).toEqual({ ok: false, error: 'indiquez votre nom (affiché au formateur)' });
     expect(checkDisplayName(undefined)).toMatchObject({ ok: false });
     const long = checkDisplayName('a'.repeat(NAME_MAX + 1));
-    expect(long).toEqual({ ok: false, error: `votre nom est trop long : ${NAME_MAX} caractères au plus (il en a ${NAME_MAX + 1})` });
+    expect(long).toEqual({ ok: false, error: `votre nom est trop long : ${NAME_MAX} caractères au plus (il en a ${NAME_MAX + 1})` });
     // Characters, not UTF-16 units: 40 emoji fit.
     expect(checkDisplayName('🐳'.repeat(NAME_MAX))).toMatchObject({ ok: true });
   });

@@ -13,10 +13,10 @@ const CONTROL = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
 /** Trims, collapses inner runs of spaces, then checks length (in characters) and characters. */
 export function checkDisplayName(raw: unknown): NameCheck {
   if (typeof raw !== 'string') return { ok: false, error: 'indiquez votre nom (affiché au formateur)' };
-  if (CONTROL.test(raw)) return { ok: false, error: 'votre nom contient un caractère invisible ou de contrôle : retapez-le sans copier-coller' };
+  if (CONTROL.test(raw)) return { ok: false, error: 'votre nom contient un caractère invisible ou de contrôle : retapez-le sans copier-coller' };
   const name = raw.trim().replace(/\s+/gu, ' ');
   const length = [...name].length;
   if (length < NAME_MIN) return { ok: false, error: 'indiquez votre nom (affiché au formateur)' };
-  if (length > NAME_MAX) return { ok: false, error: `votre nom est trop long : ${NAME_MAX} caractères au plus (il en a ${length})` };
+  if (length > NAME_MAX) return { ok: false, error: `votre nom est trop long : ${NAME_MAX} caractères au plus (il en a ${length})` };
   return { ok: true, name };
 }

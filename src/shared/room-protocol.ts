@@ -6,8 +6,8 @@
 //   `learner` frame per learner (their row of the grid); afterwards a `learner` frame whenever a
 //   row changes (debounced per learner). Rows are
 //   sent one per frame: a frame stays far below LIVE_MAX_FRAME_BYTES whatever the room's size.
-// - `hint` (to one learner's pages): a message from the instructor, shown in the lab slide.
-// - `presence` (from a learner's page): the slide it shows, for the cockpit.
+// - `room-hint` (to one learner's pages): a message from the instructor, shown in the lab slide.
+// - `room-presence` (from a learner's page): the slide it shows, for the cockpit.
 import * as z from 'zod/mini';
 import { topic } from './live-protocol';
 
@@ -68,7 +68,7 @@ export type RoomMessage = z.infer<typeof roomMessage>;
 export const roomTopic = topic('room', roomMessage);
 
 export const HINT_MAX = 500;
-export const hintTopic = topic('hint', z.object({ text: z.string(), at: z.string() }));
+export const hintTopic = topic('room-hint', z.object({ text: z.string(), at: z.string() }));
 
 const slide = z.object({ slide: z.string().check(z.maxLength(80)) });
-export const presenceTopic = topic('presence', slide, slide);
+export const presenceTopic = topic('room-presence', slide, slide);
