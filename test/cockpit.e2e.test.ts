@@ -154,9 +154,13 @@ describe.skipIf(!docker)('the cockpit with a real cluster (DinD)', () => {
       await loginThroughConfirmation(learnerPage, `${lab.url}/?token=${alice.token}`, { then: `${lab.url}/#/lab-${LAB}` });
       await learnerPage.waitForSelector('.lab.lab-live', { timeout: 120_000 });
       await until(() => lab.live.pagesOf(alice.id).length > 0, 'Alice’s live page');
+      // Back to the cockpit's tab (a background tab runs no animation frame, where waitForFunction polls).
+      await page.bringToFront();
       await page.fill('#cockpit-hint-text', 'Regardez la colonne « NODE » de docker service ps web');
       await page.click('.cockpit-send-hint');
-      await page.waitForFunction(() => /Indice remis/.test(document.querySelector('.cockpit-action-status')?.textContent ?? ''));
+      await page.waitForFunction(() => /Indice remis|Échec/.test(document.querySelector('.cockpit-action-status')?.textContent ?? ''), null, { polling: 100 });
+      expect(await page.locator('.cockpit-action-status').textContent()).toBe('Indice remis (1 page ouverte).');
+      await learnerPage.bringToFront();
       const notice = learnerPage.locator(`section[data-lab="${LAB}"] .lab-hint-notice`);
       await notice.waitFor({ timeout: 30_000 });
       expect(await notice.textContent()).toContain('Regardez la colonne « NODE » de docker service ps web');
