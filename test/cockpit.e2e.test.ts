@@ -126,6 +126,7 @@ describe.skipIf(!docker)('the cockpit with a real cluster (DinD)', () => {
 
   it.skipIf(!chromium)('Chromium: the grid shows the pass, the detail shows the learner’s terminal read-only; no serious accessibility violation', async () => {
     let browser: ChromiumSession | undefined;
+    let learnerBrowser: ChromiumSession | undefined;
     try {
       browser = await launchChromium({ viewport: { width: 1400, height: 900 }, blockOutside: lab.url });
       const page = await browser.newPage();
@@ -150,17 +151,16 @@ describe.skipIf(!docker)('the cockpit with a real cluster (DinD)', () => {
       await page.waitForFunction(() => /vu-du-formateur/.test(document.querySelector('.cockpit-term-view[data-node="manager1"] .xterm-rows')?.textContent ?? ''), null, { timeout: 30_000 });
       expect(await axeViolations(page)).toEqual([]);
       // A hint from the detail view's form: a dismissible notice in Alice's lab slide.
-      const learnerPage = await browser.newPage();
+      // Alice is on her own machine: a browser of her own (cookies are per browser).
+      learnerBrowser = await launchChromium({ viewport: { width: 1280, height: 800 }, blockOutside: lab.url });
+      const learnerPage = await learnerBrowser.newPage();
       await loginThroughConfirmation(learnerPage, `${lab.url}/?token=${alice.token}`, { then: `${lab.url}/#/lab-${LAB}` });
       await learnerPage.waitForSelector('.lab.lab-live', { timeout: 120_000 });
       await until(() => lab.live.pagesOf(alice.id).length > 0, 'Alice’s live page');
-      // Back to the cockpit's tab (a background tab runs no animation frame, where waitForFunction polls).
-      await page.bringToFront();
       await page.fill('#cockpit-hint-text', 'Regardez la colonne « NODE » de docker service ps web');
       await page.click('.cockpit-send-hint');
       await page.waitForFunction(() => /Indice remis|Échec/.test(document.querySelector('.cockpit-action-status')?.textContent ?? ''), null, { polling: 100 });
       expect(await page.locator('.cockpit-action-status').textContent()).toBe('Indice remis (1 page ouverte).');
-      await learnerPage.bringToFront();
       const notice = learnerPage.locator(`section[data-lab="${LAB}"] .lab-hint-notice`);
       await notice.waitFor({ timeout: 30_000 });
       expect(await notice.textContent()).toContain('Regardez la colonne « NODE » de docker service ps web');
@@ -168,9 +168,11 @@ describe.skipIf(!docker)('the cockpit with a real cluster (DinD)', () => {
       await notice.getByRole('button', { name: 'Fermer le message du formateur' }).click();
       expect(await notice.count()).toBe(0);
       expect(browser.consoleErrors).toEqual([]);
+      expect(learnerBrowser.consoleErrors).toEqual([]);
       expect(browser.outsideRequests(lab.url)).toEqual([]);
     } finally {
       await browser?.close();
+      await learnerBrowser?.close();
     }
   }, 180_000);
 
