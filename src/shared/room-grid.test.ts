@@ -112,6 +112,18 @@ describe('the room topic at the size of a real room', () => {
     const total = sizes.reduce((a, b) => a + b, 0);
     console.log(`room snapshot, 40 learners × 60 exercises, worst case: ${frames.length} frames, ${Math.round(total / 1024)} KiB in all, largest ${Math.round(Math.max(...sizes) / 1024)} KiB`);
     expect(Math.max(...sizes)).toBeLessThan(LIVE_MAX_FRAME_BYTES);
+    // A typical afternoon: two thirds passed, one exercise failing, one in progress.
+    const typical = Array.from({ length: 40 }, (_, i) => {
+      const exercises: LearnerState['exercises'] = {};
+      big.flatMap((lab) => lab.exercises.map((ex) => `${lab.lab}/${ex.id}`)).forEach((key, n) => {
+        if (n < 40) exercises[key] = { attempts: 2, passedAt: iso(n), lastCheckAt: iso(n) };
+        else if (n === 40) exercises[key] = { attempts: 3, lastCheckAt: iso(n), lastFailure: { at: iso(n), message: message.slice(0, 120) } };
+      });
+      const r = row({ currentLab: 'lab-13', currentLabSince: iso(0), exercises }, { id: `l${i}`, name: `Apprenant ${i}` });
+      r.cells = cellsOf({ currentLab: 'lab-13', exercises }, big);
+      return Buffer.byteLength(frame(roomTopic, { kind: 'learner', row: r }));
+    });
+    console.log(`room snapshot, typical (40 passed, 1 failing, 1 active of 60): a row ${Math.round(typical[0]! / 102.4) / 10} KiB, ${Math.round((Buffer.byteLength(frames[0]!) + typical.reduce((a, b) => a + b, 0)) / 1024)} KiB in all`);
     // What the browser receives parses with the topic's own schema.
     expect(roomMessage.safeParse(JSON.parse(frames[1]!).data).success).toBe(true);
   });
