@@ -32,6 +32,8 @@ export class RoomCockpit {
   private readonly slides = new Map<string, string>();
   private readonly health = new Map<string, Health>();
   private readonly pending = new Map<string, NodeJS.Timeout>();
+  /** The last row sent to the cockpit pages, per learner: an unchanged row is not sent again. */
+  private readonly sent = new Map<string, string>();
   private healthTimer: NodeJS.Timeout | null = null;
   private polling = false;
   private closed = false;
@@ -120,12 +122,16 @@ export class RoomCockpit {
     const cockpits = this.deps.live.pages(isInstructorPage);
     if (cockpits.length === 0) return;
     const row = await this.row(learner);
+    const json = JSON.stringify(row);
+    if (this.sent.get(id) === json) return;
+    this.sent.set(id, json);
     for (const page of cockpits) page.send(roomTopic, { kind: 'learner', row });
   }
 
   private async sendSnapshot(client: LiveClient): Promise<void> {
     const learners = this.learners();
     client.send(roomTopic, { kind: 'course', course: this.deps.course(), learners: learners.map((l) => l.id) });
+    // `sent` is left alone: it is what every other cockpit page has.
     for (const learner of learners) client.send(roomTopic, { kind: 'learner', row: await this.row(learner) });
   }
 
@@ -152,10 +158,11 @@ export class RoomCockpit {
         if (this.closed || !this.healthTimer) break;
         const previous = this.health.get(learner.id) ?? null;
         const health = await clusterHealth(clusters, learner.id).catch(() => null);
-        if (health) this.health.set(learner.id, health);
-        else this.health.delete(learner.id);
-        // Activity moves without a progress change (keystrokes): the poll refreshes it too.
-        if (!sameHealth(previous, health) || this.deps.gateway.lastInputAt(learner.id) !== null) this.changed(learner.id);
+        // Figures that did not change keep their time: `at` is since when they hold.
+        if (!health) this.health.delete(learner.id);
+        else if (!sameHealth(previous, health)) this.health.set(learner.id, health);
+        // Activity moves without a progress change (keystrokes): the poll refreshes the row, sent if it changed.
+        this.changed(learner.id);
       }
     } finally {
       this.polling = false;

@@ -28,6 +28,7 @@ export const healthSchema = z.object({
   up: z.number(),
   /** Memory of the cluster's nodes, when the driver can tell (DinD: docker stats). */
   memoryMB: z.nullable(z.number()),
+  /** Since when these figures hold (ISO). */
   at: z.string(),
 });
 export type Health = z.infer<typeof healthSchema>;
