@@ -75,7 +75,7 @@ ${error}<input type="hidden" name="join" value="${escapeHtml(form.join)}">
 ${hidden(csrf, form.next)}
 <p><button type="submit">Rejoindre la salle</button></p>
 </form>
-<p><small>Vous n’avez pas demandé à rejoindre ce cours ? Fermez simplement cette page. Votre nom se change ensuite depuis le cours.</small></p>`,
+<p><small>Vous n’avez pas demandé à rejoindre ce cours ? Fermez simplement cette page.</small></p>`,
     ),
   );
 }
