@@ -4,7 +4,7 @@
 // reach the cockpit's live grid and the CSV, resetting their lab from the cockpit; then, in
 // Chromium, the cockpit page shows the pass and the learner's terminal read-only, with no
 // serious accessibility violation (axe-core), and a hint sent from it shows in the learner's
-// lab slide. One learner, one cluster (the lab's 3 nodes).
+// lab slide, and her new name (changed from her progress dialog) in the cockpit. One learner, one cluster (the lab's 3 nodes).
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -167,6 +167,16 @@ describe.skipIf(!docker)('the cockpit with a real cluster (DinD)', () => {
       expect(await axeViolations(learnerPage, '.lab-hint-notice')).toEqual([]);
       await notice.getByRole('button', { name: 'Fermer le message du formateur' }).click();
       expect(await notice.count()).toBe(0);
+      // Alice changes her name from the progress dialog: the cockpit's grid follows.
+      await learnerPage.click(`section[data-lab="${LAB}"] .lab-progress-button`);
+      const nameInput = learnerPage.locator('.lab-progress-dialog #lab-name-input');
+      await learnerPage.waitForFunction(() => (document.querySelector<HTMLInputElement>('#lab-name-input')?.value ?? '') === 'Alice', null, { polling: 100 });
+      expect(await axeViolations(learnerPage, '.lab-progress-dialog')).toEqual([]);
+      await nameInput.fill('  Alice   Martin ');
+      await learnerPage.click('.lab-progress-dialog .lab-name-save');
+      await learnerPage.locator('.lab-name-status', { hasText: 'Nom enregistré.' }).waitFor();
+      expect(await nameInput.inputValue()).toBe('Alice Martin');
+      await page.getByRole('button', { name: 'Alice Martin' }).waitFor({ timeout: 15_000 });
       expect(browser.consoleErrors).toEqual([]);
       expect(learnerBrowser.consoleErrors).toEqual([]);
       expect(browser.outsideRequests(lab.url)).toEqual([]);

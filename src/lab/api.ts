@@ -167,6 +167,8 @@ export const api = {
   type: (node: string, text: string) => request<{ ok: boolean }>('POST', 'terminals/type', { node, tab: '1', text }),
   power: (node: string, action: 'stop' | 'start') => request<unknown>('POST', `cluster/nodes/${encodeURIComponent(node)}/${action}`, {}),
   progress: () => request<Progress>('GET', 'progress'),
+  session: () => request<Session>('GET', 'session'),
+  rename: (name: string) => request<{ learner: Session['learner'] }>('POST', 'session/name', { name }),
 
   /**
    * Streams a check: `onProgress` for every line `{progress}` while Swarm converges, resolves

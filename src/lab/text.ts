@@ -5,6 +5,9 @@ const NNBSP = '\u202f';
 
 export const T = {
   instructorHint: `Message du formateur${NBSP}:`,
+  nameLabel: 'Votre nom (affiché au formateur)',
+  nameSave: 'Enregistrer',
+  nameSaved: 'Nom enregistré.',
   dismiss: 'Fermer',
   dismissHint: 'Fermer le message du formateur',
   preparing: 'Préparation du cluster…',
