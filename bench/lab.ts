@@ -11,11 +11,11 @@ import { startLabServer } from '../server/app';
 import { loadConfig } from '../server/config';
 import { DindDriver } from '../server/drivers/dind';
 import { hasImage, OUR_NODE_IMAGE, PUBLIC_NODE_IMAGE } from '../server/drivers/images';
-import { LABEL } from '../server/drivers/labels';
 import { DEFAULT_SHAPE } from '../server/drivers/types';
 import { TestClient } from '../server/terminals/testing';
 import { median, quantile, readBaseline, report, writeBaseline, type Figures } from './baseline';
 import { benchTerminal } from './terminal';
+import { proveNothingLeft } from './cleanup';
 
 const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf('--runs') + 1]) || 3;
@@ -113,24 +113,9 @@ try {
   // The server first (no shell may ask for a cluster any more), then every cluster it made.
   await lab.close();
   for (const c of [cluster, learner, 'bench-node']) if (c) await driver.down(c);
-  await proveNothingLeft();
+  await proveNothingLeft(host, dataDir, 'bench:lab');
   await rm(dataDir, { recursive: true, force: true });
 }
 report('bench:lab', figures, readBaseline('lab'));
 if (args.includes('--update-baseline')) writeBaseline('lab', figures);
 process.exit(process.exitCode ?? 0);
-
-/** Lists every object labelled with this bench's data folder; any is a failure of the bench. */
-async function proveNothingLeft(): Promise<void> {
-  const home = { label: [`${LABEL.home}=${path.join(dataDir, 'sockets')}`] };
-  const left = [
-    ...(await host.listContainers({ all: true, filters: home })).map((c) => `container ${c.Names[0]}`),
-    ...(await host.listNetworks({ filters: home })).map((n) => `network ${n.Name}`),
-    ...((await host.listVolumes({ filters: home })).Volumes ?? []).map((v) => `volume ${v.Name}`),
-  ];
-  console.log(`left with label ${home.label[0]}: ${left.length ? left.join(', ') : 'nothing'}`);
-  if (left.length) {
-    console.error('bench:lab: clusters left behind');
-    process.exitCode = 1;
-  }
-}

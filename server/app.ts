@@ -2,14 +2,15 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import path from 'node:path';
-import { ClusterManager } from './clusters';
+import type { ClusterManager } from './clusters';
+import { openRoom, QueueFullError, type RoomCapacity } from './capacity';
 import { REPO_ROOT, type ServerConfig } from './config';
 import { detectBackend, detectOptions, type Backend } from './drivers/detect';
-import { DEFAULT_SHAPE, NodeUnavailableError, type ClusterShape } from './drivers/types';
+import { DEFAULT_SHAPE, NodeUnavailableError, UnsupportedFaultError, type ClusterShape } from './drivers/types';
 import { apiHandlers } from './http/api';
 import { cockpitHandlers } from './http/cockpit-api';
 import { builtDeck, devDeck, type DeckHandler } from './http/deck';
-import { Edge, escapeHtml, HttpError, page, parseTarget, sendError, sendHtml, unauthorizedPage } from './http/edge';
+import { Edge, escapeHtml, HttpError, page, parseTarget, sendError, sendHtml, sendJson, unauthorizedPage } from './http/edge';
 import { login, loginPage } from './http/login';
 import { RateLimiter } from './http/rate-limit';
 import { allowed, matchRoute, matchSocket, MESSAGES } from './http/routes';
@@ -24,6 +25,7 @@ import { RoomCockpit } from './room/cockpit';
 import { courseOutline } from './room/course';
 import { publicBase } from './room/join';
 import type { CourseLab } from '../src/shared/room-protocol';
+import { Presenter } from './live/presenter';
 import { TerminalGateway } from './terminals';
 
 /** The id (and cluster id) of the person at the machine: the instructor in class mode. */
@@ -40,11 +42,15 @@ export interface LabServer {
   backend: Backend;
   registry: LearnerRegistry;
   clusters: ClusterManager | null;
+  /** The room's capacity: limit and queue, pre-warmed pool, frozen and reclaimed clusters. */
+  room: RoomCapacity | null;
   gateway: TerminalGateway;
   /** The push channel to open pages (cluster maps, automatic checks, follow mode, cockpit). */
   live: LiveHub;
   /** The instructor's view of the room (server/room/cockpit.ts). */
   cockpit: RoomCockpit;
+  /** Follow mode: the presenter's position, sent to learners' decks. */
+  presenter: Presenter;
   close(): Promise<void>;
 }
 
@@ -68,8 +74,9 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
     grant: (secret) => (takeCliGrant(config.dataDir, secret) ? registry.get(LOCAL_LEARNER) : undefined),
   });
   const backend = await detectBackend(detectOptions(config, !config.room));
-  const clusters = backend.driver ? new ClusterManager(backend.driver) : null;
-  if (clusters) await clusters.adopt();
+  // Adopts the clusters a previous run left; learners reach theirs through its mapping.
+  const room = backend.driver ? await openRoom(config, backend.driver, (id) => registry.get(id)?.role === 'instructor', log) : null;
+  const clusters = room?.clusters ?? null;
   const labsDir = path.join(REPO_ROOT, 'labs');
 
   // The shape each learner last asked for (a lab's, or the API's), for clusters made on demand.
@@ -78,18 +85,42 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
     graceMs: config.graceMs,
     async resolveShell(key) {
       if (!clusters || !backend.driver) throw new NodeUnavailableError(key.node, `travaux pratiques indisponibles : ${backend.reason}`);
-      await clusters.ensure(key.learner, shapes.get(key.learner) ?? DEFAULT_SHAPE);
-      return backend.driver.shell(key.learner, key.node);
+      try {
+        await clusters.ensure(key.learner, shapes.get(key.learner) ?? DEFAULT_SHAPE);
+      } catch (error) {
+        if (error instanceof QueueFullError) throw new NodeUnavailableError(key.node, error.message);
+        throw error;
+      }
+      return clusters.driver.shell(key.learner, key.node);
     },
+    // A shell that ended asks whether its node is still there, never for a new cluster: a
+    // cluster removed under its shells (reclaim, `npm run lab -- down`) stays removed.
+    async probeShell(key) {
+      if (!clusters) throw new NodeUnavailableError(key.node, `travaux pratiques indisponibles : ${backend.reason}`);
+      return clusters.driver.shell(key.learner, key.node);
+    },
+    // A keystroke thaws a frozen cluster (the paused shell reads it once resumed).
+    onInput: (key) => room?.activity(key.learner),
   });
 
   const live = new LiveHub({ error: (err) => console.error(err) });
+  const presenter = new Presenter(live);
   const progress = new ProgressStore(path.join(config.dataDir, 'progress'));
   // A recreated cluster ends the learner's shells: close them rather than leave dead ones.
   const runner = clusters ? new LabRunner(clusters, labsDir, progress, (cluster) => gateway.closeLearner(cluster)) : null;
   let course: CourseLab[] | undefined;
   const courseOf = () => (course ??= courseOutline(path.join(REPO_ROOT, 'slides', 'index.md'), labsDir));
   const cockpit = new RoomCockpit({ live, registry, progress, gateway, clusters, course: courseOf });
+  room?.start({
+    connected: (id) => gateway.list(id).some((t) => t.clients > 0),
+    async reclaimed(id) {
+      gateway.closeLearner(id);
+      // Progress stays; the next start rebuilds the lab's setup on a fresh cluster.
+      await progress.update(id, (s) => {
+        s.currentLab = undefined;
+      });
+    },
+  });
   const joins = new RateLimiter({ capacity: 10, perSecond: 1 / 6 });
   const labCalls = new RateLimiter({ capacity: 12, perSecond: 1 / 3 });
 
@@ -110,12 +141,14 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
     backend,
     clusters,
     runner,
+    room,
     shapes,
     gateway,
     progress,
     labsDir,
     learnerLimit: courseLimit(labsDir),
     joinUrl,
+    presenter,
     }),
     ...cockpitHandlers({ registry, cockpit, runner, clusters, gateway, course: courseOf, joinUrl: () => joinUrl(registry.joinCode), page: (req, res) => deck.cockpit(req, res), unavailable: backend.reason }),
   };
@@ -146,6 +179,8 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
       const wait = labCalls.take(credential.learner.id);
       if (wait > 0) return sendError(res, 429, MESSAGES.rateLimited(wait), { 'Retry-After': String(wait) });
     }
+    // Any API call of a learner thaws their frozen cluster before it proceeds.
+    if (room && credential && isApiPath(pathname)) await room.touch(credential.learner.id);
     switch (route.name) {
       case 'loginPage':
         return loginPage(loginDeps, req, res, searchParams, pathname);
@@ -168,6 +203,10 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
       const message = status === 500 ? 'erreur interne du serveur' : (error as Error).message;
       const wantsHtml = !isApiPath(parseTarget(req.url)?.pathname ?? '/api/');
       if (status === 429) res.setHeader('Retry-After', '10');
+      if (error instanceof QueueFullError && !wantsHtml) {
+        res.setHeader('Retry-After', String(error.retryAfter));
+        return sendJson(res, 503, error.body());
+      }
       if (wantsHtml) sendHtml(res, status, page('Requête refusée', `<p>${escapeHtml(message)}</p>`));
       else sendError(res, status, message);
     });
@@ -207,6 +246,8 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
         if (!watched) return refuse('404 Not Found');
         return gateway.handleUpgrade(req, socket, head, { learner: watched.id, node, tab }, { mode: 'viewer' });
       }
+      // A terminal connection thaws the learner's cluster (its replay needs nothing of it).
+      room?.activity(credential.learner.id);
       gateway.handleUpgrade(req, socket, head, { learner: credential.learner.id, node, tab });
     } catch (error) {
       console.error(error);
@@ -235,10 +276,13 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
     backend,
     registry,
     clusters,
+    room,
     gateway,
     live,
     cockpit,
+    presenter,
     async close() {
+      room?.stop();
       await removeServerInfo(config.dataDir);
       cockpit.close();
       await live.close();
@@ -261,5 +305,7 @@ function statusOf(error: unknown): number {
   if (error instanceof HttpError) return error.status;
   if (error instanceof LabError || error instanceof CommandError || error instanceof RegistryError) return 400;
   if (error instanceof NodeUnavailableError) return 409;
+  if (error instanceof QueueFullError) return 503;
+  if (error instanceof UnsupportedFaultError) return 501;
   return 500;
 }

@@ -4,10 +4,13 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { LOCAL_LEARNER, startLabServer } from './app';
+import { AssignedDriver, Assignments } from './capacity/assignments';
 import { ClusterManager } from './clusters';
 import { loadConfig, REPO_ROOT, type ConfigFlags } from './config';
 import { detectBackend, detectOptions } from './drivers/detect';
 import { DEFAULT_SHAPE, type ClusterShape, type ClusterStatus } from './drivers/types';
+import { runNodeAction } from './faults';
+import { actionDoneText } from '../src/shared/lab-contract';
 import { loadAllLabs } from '../src/labs/loader';
 import { ProgressStore } from './labs/progress';
 import { LabRunner } from './labs/runner';
@@ -36,6 +39,8 @@ Commandes :
   room rotate                 nouveau lien d’inscription (l’ancien ne marche plus)
   room revoke <identifiant>   coupe l’accès d’un apprenant (sa progression reste)
   stop <nœud> | start <nœud>  débranche / rebranche la machine d’un nœud (pannes)
+  isolate <nœud> | reconnect <nœud>
+                              coupe un nœud du réseau du cluster / l’y reconnecte (pannes)
 
 Options :
   --cluster <id>              cluster visé (par défaut « ${LOCAL_LEARNER} », celui du navigateur local)
@@ -43,8 +48,18 @@ Options :
                               forme du cluster (par défaut 1 manager, 2 workers, swarm prêt)
   --driver auto|dind|local|ssh|vagrant|none   --image <image>   --privileged auto|yes|no
   --inventory <fichier.yaml>  machines du pilote ssh (voir vagrant/inventory.example.yaml)
+  --engine <moteur>           pilote dind : un moteur Docker de plus pour les clusters (répétable ;
+                              unix://…, tcp://hôte:2376?certs=dossier, ssh://utilisateur@hôte ou un
+                              contexte Docker ; DEC_ENGINES=a,b) ; par défaut le moteur local
   --host <adresse> --port <port>  --static  --data-dir <dossier>  --allow-origin <origine>
   --trust-proxy               serve : derrière un proxy HTTPS (X-Forwarded-Proto, X-Forwarded-For)
+  --max-clusters <n>          serve : clusters d’apprenants à la fois (par défaut : selon la mémoire
+                              et les cœurs du moteur Docker) ; au-delà, une file d’attente
+  --prewarm <n>               serve : clusters préparés au démarrage pour les premiers apprenants
+  --freeze-after <s>          serve : gel d’un cluster inactif (docker pause) après s secondes
+                              (600 ; 0 : jamais)
+  --reclaim-after <s>         serve : suppression d’un cluster abandonné après s secondes
+                              (7200 ; 0 : jamais)
   --no-wait                   check : un seul regard, sans attendre la convergence
   --no-open                   serve : ne pas ouvrir le navigateur
 `;
@@ -70,8 +85,13 @@ async function main(argv: string[]): Promise<number> {
       'no-wait': { type: 'boolean', default: false },
       'no-open': { type: 'boolean', default: false },
       inventory: { type: 'string' },
+      engine: { type: 'string', multiple: true },
       'trust-proxy': { type: 'boolean', default: false },
       room: { type: 'boolean', default: false },
+      'max-clusters': { type: 'string' },
+      prewarm: { type: 'string' },
+      'freeze-after': { type: 'string' },
+      'reclaim-after': { type: 'string' },
     },
   });
   const [command, ...rest] = positionals;
@@ -119,7 +139,8 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`Aucun moteur pour les TP : ${backend.reason}\n`);
     return 1;
   }
-  const driver = backend.driver;
+  // A learner's cluster may be a pre-warmed one handed over (server/capacity/assignments.ts).
+  const driver = new AssignedDriver(backend.driver, new Assignments(config.dataDir));
   const clusters = new ClusterManager(driver);
   const cluster = values.cluster!;
 
@@ -165,11 +186,13 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'stop':
-    case 'start': {
+    case 'start':
+    case 'isolate':
+    case 'reconnect': {
       const [node] = rest;
       if (!node) throw new UsageError(usageOf(command));
-      await driver.power(cluster, node, command === 'stop' ? 'off' : 'on');
-      process.stdout.write(`${node} ${command === 'stop' ? 'débranché' : 'rebranché'}.\n`);
+      await runNodeAction(driver, cluster, node, command);
+      process.stdout.write(`${actionDoneText(command, node)}.\n`);
       return 0;
     }
     case 'up':
@@ -225,6 +248,8 @@ const ARGUMENTS: Record<string, { max: number; usage: string }> = {
   solve: { max: 1, usage: 'solve <tp>[/<exercice>]' },
   stop: { max: 1, usage: 'stop <nœud>' },
   start: { max: 1, usage: 'start <nœud>' },
+  isolate: { max: 1, usage: 'isolate <nœud>' },
+  reconnect: { max: 1, usage: 'reconnect <nœud>' },
   shell: { max: 1, usage: 'shell <nœud>' },
   room: { max: 2, usage: 'room [rotate | revoke <identifiant>]' },
   exec: { max: Infinity, usage: 'exec <nœud> -- <commande>' },

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { engineSpecs } from './drivers/engines';
 import type { DriverChoice } from './drivers/types';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -35,6 +36,21 @@ export interface ServerConfig {
   inventory?: string;
   /** How the checker reaches DinD nodes' engines (see DindOptions.api). */
   nodeApi: 'auto' | 'socket' | 'exec';
+  /** Docker engines the DinD driver places clusters on (URLs or contexts); empty: the local engine. */
+  engines: string[];
+  /** The room's capacity (server/capacity/). */
+  capacity: CapacityConfig;
+}
+
+export interface CapacityConfig {
+  /** Concurrent learner clusters; undefined: derived from the engine's memory and cores. */
+  maxClusters?: number;
+  /** Clusters built at start for the first learners. */
+  prewarm: number;
+  /** Seconds without activity before a cluster is frozen (0: never). */
+  freezeAfterS: number;
+  /** Seconds without activity (and no terminal open) before a cluster is removed (0: never). */
+  reclaimAfterS: number;
 }
 
 /** Slow or idle clients are cut off (milliseconds). */
@@ -65,6 +81,11 @@ export interface ConfigFlags {
   inventory?: string;
   'trust-proxy'?: boolean;
   room?: boolean;
+  engine?: string[];
+  'max-clusters'?: string;
+  prewarm?: string;
+  'freeze-after'?: string;
+  'reclaim-after'?: string;
 }
 
 function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], what: string, fallback: T): T {
@@ -74,7 +95,7 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
 }
 
 /**
- * Flags win over environment variables (DEC_HOST, DEC_PORT, DEC_DATA_DIR, DEC_DRIVER, DEC_NODE_IMAGE, DEC_PRIVILEGED, DEC_TRUST_PROXY, DEC_ROOM).
+ * Flags win over environment variables (DEC_HOST, DEC_PORT, DEC_DATA_DIR, DEC_DRIVER, DEC_NODE_IMAGE, DEC_PRIVILEGED, DEC_TRUST_PROXY, DEC_ROOM, DEC_ENGINES, DEC_MAX_CLUSTERS, DEC_PREWARM, DEC_FREEZE_AFTER, DEC_RECLAIM_AFTER).
  * `--room` without a host listens on every interface (0.0.0.0); `--room --host 127.0.0.1` is a room on this machine only (a demo, the tests).
  */
 export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -93,12 +114,26 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     dataDir: path.resolve(flags['data-dir'] ?? env.DEC_DATA_DIR ?? path.join(REPO_ROOT, 'var')),
     driver: oneOf(flags.driver ?? env.DEC_DRIVER, ['auto', 'dind', 'local', 'ssh', 'vagrant', 'none'] as const, 'pilote', 'auto'),
     inventory: flags.inventory ?? env.DEC_INVENTORY ?? undefined,
+    engines: engineSpecs(flags.engine, flags.engine?.length ? undefined : env.DEC_ENGINES),
     nodeApi: oneOf(env.DEC_NODE_API, ['auto', 'socket', 'exec'] as const, 'accès aux nœuds', 'auto'),
     nodeImage: flags.image ?? env.DEC_NODE_IMAGE ?? undefined,
     privileged: oneOf(flags.privileged ?? env.DEC_PRIVILEGED, ['auto', 'yes', 'no'] as const, 'mode privilégié', 'auto'),
     allowedOrigins: [...(flags['allow-origin'] ?? []), ...(env.DEC_ALLOW_ORIGINS?.split(',').filter(Boolean) ?? [])],
     graceMs: Number(env.DEC_TERMINAL_GRACE_MS ?? 15 * 60_000),
+    capacity: {
+      maxClusters: whole(flags['max-clusters'] ?? env.DEC_MAX_CLUSTERS, '--max-clusters', undefined, 1),
+      prewarm: whole(flags.prewarm ?? env.DEC_PREWARM, '--prewarm', 0, 0)!,
+      freezeAfterS: whole(flags['freeze-after'] ?? env.DEC_FREEZE_AFTER, '--freeze-after', 600, 0)!,
+      reclaimAfterS: whole(flags['reclaim-after'] ?? env.DEC_RECLAIM_AFTER, '--reclaim-after', 7200, 0)!,
+    },
   };
+}
+
+/** A whole number of at least `min`, or the fallback when absent; a French error otherwise. */
+function whole(value: string | undefined, flag: string, fallback: number | undefined, min: number): number | undefined {
+  if (value === undefined || value === '') return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < min) throw new Error(`${flag} « ${value} » : nombre entier d’au moins ${min} attendu`);
+  return Number(value);
 }
 
 export function isLoopback(host: string): boolean {

@@ -26,6 +26,14 @@ describe('LearnerRegistry', () => {
     expect(registry.checkJoinCode('wrong')).toBe(false);
   });
 
+  it('learners joining at once are all registered and all saved (one temporary file, written in turn)', async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'registry-'));
+    const registry = await LearnerRegistry.open(dir);
+    const joined = await Promise.all(Array.from({ length: 12 }, (_, i) => registry.register(`Élève ${i + 1}`)));
+    const again = await LearnerRegistry.open(dir);
+    for (const { token, learner } of joined) expect(again.lookup(token)).toEqual(learner);
+  });
+
   it('keeps the last local tokens valid across restarts, and draws a new join code each time', async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'registry-'));
     const first = await LearnerRegistry.open(dir);

@@ -52,6 +52,7 @@ export function hashToken(token: string): string {
  */
 export class LearnerRegistry {
   private code: string;
+  private saving: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly file: string,
@@ -155,10 +156,18 @@ export class LearnerRegistry {
     return token;
   }
 
-  private async save(): Promise<void> {
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify(this.store, null, 2), { mode: 0o600 });
-    await rename(tmp, this.file);
+  /** Writes in turn (learners joining at once share one temporary file); a failed write does not block the next. */
+  private save(): Promise<void> {
+    const data = JSON.stringify(this.store, null, 2);
+    const write = this.saving
+      .catch(() => undefined)
+      .then(async () => {
+        const tmp = `${this.file}.${process.pid}.tmp`;
+        await writeFile(tmp, data, { mode: 0o600 });
+        await rename(tmp, this.file);
+      });
+    this.saving = write;
+    return write;
   }
 }
 

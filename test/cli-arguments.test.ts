@@ -26,6 +26,14 @@ describe('lab CLI arguments', () => {
     expect(r.stderr).toContain('check : argument en trop « encore » (usage : check <tp>[/<exercice>])');
   });
 
+  it('isolate and reconnect take one node, like stop and start', () => {
+    for (const command of ['isolate', 'reconnect']) {
+      const r = lab(command, 'worker1', 'worker2');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`${command} : argument en trop « worker2 » (usage : ${command} <nœud>)`);
+    }
+  });
+
   it('an unknown command is refused', () => {
     const r = lab('demarrer');
     expect(r.code).toBe(2);

@@ -129,7 +129,7 @@ describe('fuzzing the real server', () => {
     const jsonCalls = fc.sample(fc.record({ route: fc.constantFrom(...posts), value: fc.oneof(fc.jsonValue(), fc.object(), fc.record({ shape: fc.anything() }), fc.record({ exercise: fc.anything(), wait: fc.anything() }), fc.record({ node: fc.string(), tab: fc.anything(), text: fc.anything() })) }), { numRuns: runs(600), seed: SEED + 1 });
     const jsonRequests = jsonCalls.map(({ route, value }) => {
       const json = Buffer.from(JSON.stringify(value) ?? 'undefined');
-      const target = route.path.replace(':node', 'manager1').replace(':power', 'stop').replace(':lab', 'services-replicas').replace(':action', 'check').replace(':learner', 'nobody');
+      const target = route.path.replace(':node', 'manager1').replace(':power', 'stop').replace(':network', 'isolate').replace(':lab', 'services-replicas').replace(':action', 'check').replace(':learner', 'nobody');
       const head = [`POST ${target} HTTP/1.1`, `Host: 127.0.0.1:${port}`, 'Connection: close', `Authorization: Bearer ${token}`, 'Content-Type: application/json', `Content-Length: ${json.length}`];
       return { sent: Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`), json]), label: `${target} ${json.toString().slice(0, 200)}` };
     });

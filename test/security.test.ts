@@ -149,6 +149,7 @@ function pathOf(route: { path: string }, learner: string): string {
     .replace(':lab', 'services-replicas')
     .replace(':action', 'check')
     .replace(':power', 'stop')
+    .replace(':network', 'isolate')
     .replace(':learner', learner);
 }
 
@@ -219,7 +220,7 @@ describe('class mode (0.0.0.0, built deck, --driver none): the edge', () => {
 
   it('a learner calling an instructor route gets 403 with a French message; the instructor gets through', async () => {
     const instructorRoutes = ROUTES.filter((r) => r.role === 'instructor');
-    expect(instructorRoutes.map((r) => r.name)).toEqual(['room', 'roomJoinCode', 'roomRevoke', 'cockpit', 'roomJoin', 'roomJoinQr', 'roomResults', 'roomTerminals', 'roomReset', 'roomHint', 'roomSolve']);
+    expect(instructorRoutes.map((r) => r.name)).toEqual(['room', 'roomJoinCode', 'roomRevoke', 'learnerFaults', 'roomFaults', 'roomFollow', 'cockpit', 'roomJoin', 'roomJoinQr', 'roomResults', 'roomTerminals', 'roomReset', 'roomHint', 'roomSolve']);
     for (const route of instructorRoutes) {
       for (const credential of [{ Authorization: `Bearer ${room.bob.token}` }, { Cookie: `dec_token=${room.bob.token}`, Origin: room.base }] as Record<string, string>[]) {
         const res = await call(room, route, credential);

@@ -123,6 +123,9 @@ describe.skipIf(!hasChromium)('the static site under a sub-path, no lab server (
       expect(await remote.locator('summary').textContent()).toBe('Utiliser mon serveur de TP');
       expect(await remote.locator('.lab-remote-how code').textContent()).toBe(`npm start -- --allow-origin ${origin}`);
     }
+    // No room without a server: once the probe answered (the self-paced labs above), no follow mode at all.
+    expect(await page.locator('.follow-bar').count()).toBe(0);
+    expect(await page.evaluate(() => window.__follow)).toBeUndefined();
 
     // services-replicas: the recorded solution plays (the screen fills, the time advances) and
     // follows the stepper.

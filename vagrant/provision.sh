@@ -53,7 +53,7 @@ install_packages() {
     printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
     chmod +x /usr/sbin/policy-rc.d
   fi
-  local packages=(docker.io iptables iproute2 procps ca-certificates curl openssh-server
+  local packages=(docker.io iptables iproute2 procps ca-certificates curl wget openssh-server
     bash-completion less vim-tiny netcat-openbsd)
   # A machine made from the node image (Vagrant's docker provider) has them all: no download.
   if [ "$mode" = image ] || ! dpkg-query -W "${packages[@]}" >/dev/null 2>&1; then
@@ -62,6 +62,9 @@ install_packages() {
     if apt-cache show docker-cli >/dev/null 2>&1; then packages+=(docker-cli); fi
     apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
   fi
+  # The labs fetch pages with « wget -qO- », which busybox has too (docker:dind has no curl).
+  # One try, as busybox does: a port that does not answer fails at once, not after 20 tries.
+  grep -qx 'tries = 1' /etc/wgetrc 2>/dev/null || echo 'tries = 1' >> /etc/wgetrc
   if [ "$mode" = image ]; then
     rm -f /usr/sbin/policy-rc.d
     apt-get clean

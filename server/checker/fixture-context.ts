@@ -41,6 +41,9 @@ function fixtureEngine(snapshot: ClusterSnapshot, recorded: EngineSnapshot): Eng
     if (!recorded.info.Swarm?.ControlAvailable || !snapshot.swarm) {
       throw new Error('This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.');
     }
+    // A manager whose `docker info` carries a swarm error (no leader) refuses the swarm's state with it, as the engine does.
+    const error = recorded.info.Swarm.Error;
+    if (error) throw Object.assign(new Error(`(HTTP code 500) server error - ${error}`), { statusCode: 500, json: { message: error } });
     return snapshot.swarm;
   };
   return {

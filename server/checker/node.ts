@@ -6,6 +6,9 @@ import type { CheckContext, Observation } from './types';
 
 type NodeCondition = Extract<Condition, { kind: 'node' }>;
 
+/** A manager's place in the Raft group, as `docker node ls` shows it (MANAGER STATUS), in French. */
+const REACHABILITY: Record<string, string> = { reachable: 'joignable (Reachable)', unreachable: 'injoignable (Unreachable)', unknown: 'inconnu (Unknown)' };
+
 
 export async function checkNode(c: NodeCondition, ctx: CheckContext): Promise<Observation> {
   const nodes = await listNodes(await ctx.manager());
@@ -18,6 +21,10 @@ export async function checkNode(c: NodeCondition, ctx: CheckContext): Promise<Ob
   if (c.leader !== undefined) {
     const isLeader = Boolean(node.ManagerStatus?.Leader);
     cmp.add('leader', isLeader ? 'oui' : 'non', c.leader ? 'oui' : 'non');
+  }
+  if (c.reachable !== undefined) {
+    const reach = node.ManagerStatus?.Reachability;
+    cmp.add('statut de manager', reach ? (REACHABILITY[reach] ?? reach) : 'pas manager', c.reachable ? REACHABILITY.reachable! : REACHABILITY.unreachable!, (reach === 'reachable') === c.reachable && reach !== undefined);
   }
   if (c.labels) {
     const actual = node.Spec?.Labels ?? {};

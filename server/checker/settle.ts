@@ -1,4 +1,5 @@
 import { poll, type Clock } from '../../src/shared/poll';
+import { isQuorumLoss } from './quorum';
 import { isRunning, type Service, type Task } from './swarm-objects';
 import type { CheckContext } from './types';
 
@@ -22,7 +23,10 @@ export async function waitForSettled(ctx: CheckContext, maxMs: number, clock?: C
   );
 }
 
-/** One look: nothing is moving in the swarm now (false when no manager answers). */
+/**
+ * One look: nothing is moving in the swarm now (false when no manager answers). A swarm that
+ * lost its quorum is settled: without a leader nothing is scheduled until a manager returns.
+ */
 export async function isSettled(ctx: CheckContext): Promise<boolean> {
   try {
     const manager = await ctx.manager();
@@ -37,7 +41,7 @@ export async function isSettled(ctx: CheckContext): Promise<boolean> {
       const pending = mine.filter((t) => t.Status?.State === 'pending').length;
       return wanted === undefined || running + pending >= wanted;
     });
-  } catch {
-    return false;
+  } catch (error) {
+    return isQuorumLoss(error);
   }
 }

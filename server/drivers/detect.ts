@@ -2,7 +2,8 @@ import Docker from 'dockerode';
 import path from 'node:path';
 import { REPO_ROOT, type ServerConfig } from '../config';
 import { DindDriver } from './dind';
-import { hasImage, NodeImageMissingError, OFFLINE_IMAGES_COMMAND, OUR_NODE_IMAGE, PUBLIC_NODE_IMAGE } from './images';
+import { chooseNodeImage, NodeImageMissingError, OFFLINE_IMAGES_COMMAND, OUR_NODE_IMAGE, PUBLIC_NODE_IMAGE } from './images';
+import { dindPoolBackend } from './pool-backend';
 import { loadInventory, type SshInventory } from './inventory';
 import { LocalDriver } from './local';
 import { SshDriver } from './ssh';
@@ -10,6 +11,7 @@ import { vagrantInventory } from './vagrant';
 import type { Driver, DriverChoice } from './types';
 
 export type { DriverChoice } from './types';
+export { chooseNodeImage } from './images';
 
 export interface DetectOptions {
   choice: DriverChoice;
@@ -26,6 +28,8 @@ export interface DetectOptions {
   /** `vagrant` driver: the folder of the Vagrantfile, and where recorded host keys go. */
   vagrantDir?: string;
   dataDir?: string;
+  /** `dind` driver: the engines clusters are placed on (`--engine`); none: the local engine as always. */
+  engines?: string[];
 }
 
 export interface Backend {
@@ -34,13 +38,6 @@ export interface Backend {
   reason: string;
 }
 
-
-/** The node image: the configured one, else ours if it was built here, else docker:dind (pulled once). */
-export async function chooseNodeImage(host: Docker, configured?: string): Promise<string> {
-  if (configured) return configured;
-  if (await hasImage(host, OUR_NODE_IMAGE)) return OUR_NODE_IMAGE;
-  return PUBLIC_NODE_IMAGE;
-}
 
 /** Detection options from the server's configuration (one place for the server and the CLI). */
 export function detectOptions(config: ServerConfig, loopbackOnly: boolean): DetectOptions {
@@ -55,6 +52,7 @@ export function detectOptions(config: ServerConfig, loopbackOnly: boolean): Dete
     nodeApi: config.nodeApi,
     vagrantDir: path.join(REPO_ROOT, 'vagrant'),
     dataDir: config.dataDir,
+    engines: config.engines,
   };
 }
 
@@ -72,6 +70,10 @@ export async function detectBackend(opts: DetectOptions): Promise<Backend> {
     }
     const names = inventory.nodes.map((n) => n.name).join(', ');
     return { driver: new SshDriver({ inventory, host, cacheDir: opts.cacheDir }), reason: `machines jointes en SSH (${names}, ${inventory.file})` };
+  }
+  if (opts.engines && opts.engines.length > 0 && (opts.choice === 'auto' || opts.choice === 'dind')) {
+    // Several engines (or one named): Docker-in-Docker on each (server/drivers/dind-pool.ts).
+    return dindPoolBackend({ ...opts, engines: opts.engines });
   }
   try {
     await host.ping();

@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import { endpoint } from './dind-network';
 import { LABEL } from './labels';
 
 /**
@@ -54,6 +55,8 @@ export interface NodeContainerInput {
   hostname: string;
   image: string;
   network: string;
+  /** Its fixed IPv4 address on the cluster network (server/drivers/dind-network.ts): a power cycle keeps it. */
+  address?: string;
   volume: string;
   labels: Record<string, string>;
   engine: EngineCommand;
@@ -90,6 +93,6 @@ export function nodeContainerSpec(n: NodeContainerInput): Docker.ContainerCreate
             Mounts: [{ Type: 'bind', Source: '/sys/fs/cgroup', Target: '/sys/fs/cgroup', ReadOnly: false }],
           }),
     },
-    NetworkingConfig: { EndpointsConfig: { [n.network]: { Aliases: [n.hostname] } } },
+    NetworkingConfig: { EndpointsConfig: { [n.network]: endpoint(n.hostname, n.address) } },
   } as Docker.ContainerCreateOptions;
 }

@@ -3,8 +3,10 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { nodesOfShape } from '../../src/shared/nodes';
+import { clusterAddress, createClusterNetwork } from './dind-network';
 import { engineCommand, nodeContainerSpec, nodeFlavour } from './dind-node';
 import { clusterContainers, clusterLabels, clustersOfHome, ignoreMissing, recordedShape, removeClusterObjects } from './dind-objects';
+import { DindFaults } from './dind-faults';
 import { execAgent } from './exec-agent';
 import { execInContainer } from './exec';
 import { clusterFilter, LABEL, PROJECT } from './labels';
@@ -21,6 +23,7 @@ import {
   type ClusterStatus,
   type Driver,
   type ExecResult,
+  type NodeFaults,
   type ShellSpec,
 } from './types';
 
@@ -45,6 +48,11 @@ export interface DindOptions {
    * node (Docker Desktop, remote engines). `auto` picks socket on Linux with a local engine.
    */
   api?: 'auto' | 'socket' | 'exec';
+  /**
+   * The host engine runs on another machine (server/drivers/dind-pool.ts): its loopback ports
+   * are not this machine's, so the server does not probe the lab registry itself.
+   */
+  remote?: boolean;
 }
 
 export function nodeApiMode(api: DindOptions['api'] = 'auto', env: NodeJS.ProcessEnv = process.env): 'socket' | 'exec' {
@@ -58,7 +66,7 @@ export function nodeApiMode(api: DindOptions['api'] = 'auto', env: NodeJS.Proces
  * engine. Every object carries the project's labels, so `down` and `adopt` find everything
  * even after a crash, and a cluster counts as built only once a marker is written last.
  */
-export class DindDriver implements Driver {
+export class DindDriver implements Driver, NodeFaults {
   readonly kind = 'dind' as const;
   readonly maxNodes = 9;
   private privilegedChecked: boolean | undefined;
@@ -67,12 +75,24 @@ export class DindDriver implements Driver {
   /** Names carry a tag of the data folder: two servers (or a test and `npm start`) never collide. */
   private readonly tag: string;
 
+  /** Network cuts of the resilience chapter (server/drivers/dind-faults.ts). */
+  private readonly faults: DindFaults;
+
   constructor(private readonly opts: DindOptions) {
     this.tag = createHash('sha256').update(opts.socketDir).digest('hex').slice(0, 6);
+    this.faults = new DindFaults(opts.host, {
+      container: (cluster, node) => this.containerName(cluster, node),
+      network: (cluster) => this.networkName(cluster),
+      clusterDir: (cluster) => path.join(opts.socketDir, cluster),
+    });
   }
 
   containerName(cluster: string, node: string): string {
     return `dec-${this.tag}-${cluster}-${node}`;
+  }
+  /** The host engine's handle on a node's container (freezing: server/drivers/dind-freeze.ts). */
+  nodeContainer(cluster: string, node: string): Docker.Container {
+    return this.opts.host.getContainer(this.containerName(cluster, node));
   }
   networkName(cluster: string): string {
     return `dec-${this.tag}-${cluster}`;
@@ -186,7 +206,7 @@ export class DindDriver implements Driver {
 
   async loadImages(cluster: string, images: string[]): Promise<void> {
     // Nodes pull them from the cluster's registry (server/drivers/lab-registry.ts).
-    await seedLabRegistry(this.opts.host, this.containerName(cluster, 'registry'), images);
+    await seedLabRegistry(this.opts.host, this.containerName(cluster, 'registry'), images, { fromServer: !this.opts.remote });
   }
 
   async power(cluster: string, node: string, state: 'on' | 'off'): Promise<void> {
@@ -201,6 +221,14 @@ export class DindDriver implements Driver {
     }
     if (!info.State.Running) await container.start();
     await this.waitForEngine(cluster, node);
+  }
+
+  isolate(cluster: string, node: string): Promise<boolean> {
+    return this.faults.isolate(cluster, node);
+  }
+
+  reconnect(cluster: string, node: string): Promise<boolean> {
+    return this.faults.reconnect(cluster, node);
   }
 
   /** Whether --privileged works on this host (it does not where CAP_SYS_MODULE is missing). */
@@ -221,7 +249,7 @@ export class DindDriver implements Driver {
     } catch {
       this.privilegedChecked = false;
     } finally {
-      await probe.remove({ force: true }).catch(ignoreMissing);
+      await probe.remove({ force: true, v: true }).catch(ignoreMissing);
     }
     return this.privilegedChecked;
   }
@@ -236,9 +264,10 @@ export class DindDriver implements Driver {
     const engine = engineCommand(flavour, { shareSocket, gid: process.getgid?.(), daemonArgs: labRegistryDaemonArgs() });
     const labels = clusterLabels(cluster, this.opts.socketDir);
     const network = this.networkName(cluster);
-    await host.createNetwork({ Name: network, Driver: 'bridge', Labels: labels, CheckDuplicate: true });
+    // Every container of the network at a fixed address: a power-cycled manager is found again by its peers.
+    const subnet = await createClusterNetwork(host, network, labels);
     // The cluster's lab registry (server/drivers/lab-registry.ts): no node label, not a node.
-    await startLabRegistry(host, { container: this.containerName(cluster, 'registry'), network, labels });
+    await startLabRegistry(host, { container: this.containerName(cluster, 'registry'), network, address: clusterAddress(subnet, 'registry'), labels });
     await Promise.all(
       wanted.map(async (node) => {
         const nodeLabels = { ...labels, [LABEL.node]: node.name, [LABEL.role]: node.role, [LABEL.shape]: JSON.stringify(shape) };
@@ -248,7 +277,7 @@ export class DindDriver implements Driver {
         const socketDir = path.dirname(this.socketPath(cluster, node.name));
         await mkdir(socketDir, { recursive: true, mode: 0o700 });
         const spec = nodeContainerSpec({
-          name, hostname: node.name, image: this.opts.image, network, volume, labels: nodeLabels, engine,
+          name, hostname: node.name, image: this.opts.image, network, address: clusterAddress(subnet, node.name), volume, labels: nodeLabels, engine,
           socketDir: shareSocket ? socketDir : undefined, privileged, extraEnv: this.opts.env,
         });
         await (await host.createContainer(spec)).start();

@@ -41,18 +41,29 @@ export async function imageArchive(host: Docker, images: string[], cacheDir: str
   if (await stat(file).then(() => true, () => false)) return file;
   await mkdir(cacheDir, { recursive: true });
   const partial = `${file}.${process.pid}.partial`;
-  // dockerode's types lack getImages (GET /images/get?names=…), which the library has.
-  const save = (host as unknown as { getImages(o: { names: string[] }): Promise<NodeJS.ReadableStream> }).getImages;
-  const stream = await save.call(host, { names: [...new Set(images)] });
-  await pipeline(stream, createWriteStream(partial));
+  await pipeline(await saveImages(host, images), createWriteStream(partial));
   await rename(partial, file);
   return file;
+}
+
+/** `docker save` of images as a tar stream (GET /images/get?names=…). */
+export function saveImages(host: Docker, images: string[]): Promise<NodeJS.ReadableStream> {
+  // dockerode's types lack getImages, which the library has.
+  const save = (host as unknown as { getImages(o: { names: string[] }): Promise<NodeJS.ReadableStream> }).getImages;
+  return save.call(host, { names: [...new Set(images)] });
 }
 
 /** Built locally from Debian packages (server/images/build-node-image.sh). */
 export const OUR_NODE_IMAGE = 'docker-en-cluster/node:trixie';
 /** The default for users with a registry. */
 export const PUBLIC_NODE_IMAGE = 'docker:dind';
+
+/** The node image: the configured one, else ours if it was built here, else docker:dind (pulled once). */
+export async function chooseNodeImage(host: Docker, configured?: string): Promise<string> {
+  if (configured) return configured;
+  if (await hasImage(host, OUR_NODE_IMAGE)) return OUR_NODE_IMAGE;
+  return PUBLIC_NODE_IMAGE;
+}
 
 export async function hasImage(host: Docker, name: string): Promise<boolean> {
   return host.getImage(name).inspect().then(() => true, () => false);

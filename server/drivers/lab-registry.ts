@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import { endpoint } from './dind-network';
 import { hasImage, hostImageId } from './images';
 
 /**
@@ -75,7 +76,7 @@ async function registryImage(host: Docker): Promise<string> {
 /** Starts the cluster's registry on its network (the caller's labels make `down` remove it). */
 export async function startLabRegistry(
   host: Docker,
-  opts: { container: string; network: string; labels: Record<string, string> },
+  opts: { container: string; network: string; address?: string; labels: Record<string, string> },
 ): Promise<void> {
   const container = await host.createContainer({
     name: opts.container,
@@ -89,7 +90,7 @@ export async function startLabRegistry(
       // Published on the loopback only, for the host engine's pushes.
       PortBindings: { [`${REGISTRY_PORT}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
     },
-    NetworkingConfig: { EndpointsConfig: { [opts.network]: { Aliases: [REGISTRY_ALIAS] } } },
+    NetworkingConfig: { EndpointsConfig: { [opts.network]: endpoint(REGISTRY_ALIAS, opts.address) } },
   } as Docker.ContainerCreateOptions);
   await container.start();
 }
@@ -109,18 +110,24 @@ async function answers(url: string): Promise<boolean> {
 /**
  * Pushes images from the host engine into the cluster's registry, under the names nodes pull
  * (images already there are skipped). The temporary host tags are removed afterwards.
+ *
+ * The server checks the registry over the published loopback port when the engine runs on
+ * this machine (`fromServer`, the default); for an engine on another host that port is not
+ * this machine's, so the engine's own pushes are the probe: retried while the registry starts,
+ * and a push of an image already there only finds its layers present.
  */
-export async function seedLabRegistry(host: Docker, container: string, images: string[]): Promise<void> {
+export async function seedLabRegistry(host: Docker, container: string, images: string[], opts: { fromServer?: boolean } = {}): Promise<void> {
   if (images.length === 0) return;
+  const fromServer = opts.fromServer ?? true;
   const address = await hostAddress(host, container);
   const deadline = Date.now() + 30_000;
-  while (!(await answers(`http://${address}/v2/`))) {
+  while (fromServer && !(await answers(`http://${address}/v2/`))) {
     if (Date.now() > deadline) throw new Error(`le registre du lab ne répond pas sur ${address} (30 s)`);
     await new Promise((r) => setTimeout(r, 200));
   }
   for (const image of [...new Set(images)].sort()) {
     const ref = registryRef(image);
-    if (await answers(`http://${address}/v2/${ref.repository}/manifests/${ref.tag}`)) continue;
+    if (fromServer && (await answers(`http://${address}/v2/${ref.repository}/manifests/${ref.tag}`))) continue;
     await hostImageId(host, ref.source).catch(() => {
       throw new Error(
         `image ${ref.source} absente du moteur hôte (pour ${image}) : ` +
@@ -130,14 +137,31 @@ export async function seedLabRegistry(host: Docker, container: string, images: s
     const pushed = `${address}/${ref.repository}`;
     await host.getImage(ref.source).tag({ repo: pushed, tag: ref.tag });
     try {
-      const stream = await host.getImage(`${pushed}:${ref.tag}`).push({ authconfig: {} }); // anonymous: the lab registry has no auth
-      const events = await new Promise<Array<{ error?: string }>>((resolve, reject) =>
-        host.modem.followProgress(stream, (err: Error | null, out: Array<{ error?: string }>) => (err ? reject(err) : resolve(out))),
-      );
-      const failed = events.find((e) => e.error);
-      if (failed) throw new Error(`publication de ${image} dans le registre du lab : ${failed.error}`);
+      for (;;) {
+        const error = await push(host, `${pushed}:${ref.tag}`);
+        if (!error) break;
+        // Not answering yet (only without the server's probe): the registry is still starting.
+        if (!fromServer && /connection refused|connection reset|EOF/i.test(error) && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 300));
+          continue;
+        }
+        throw new Error(`publication de ${image} dans le registre du lab : ${error}`);
+      }
     } finally {
       await host.getImage(`${pushed}:${ref.tag}`).remove({ noprune: true }).catch(() => undefined);
     }
+  }
+}
+
+/** One push by the host engine; the registry's error, if any. */
+async function push(host: Docker, reference: string): Promise<string | undefined> {
+  try {
+    const stream = await host.getImage(reference).push({ authconfig: {} }); // anonymous: the lab registry has no auth
+    const events = await new Promise<Array<{ error?: string }>>((resolve, reject) =>
+      host.modem.followProgress(stream, (err: Error | null, out: Array<{ error?: string }>) => (err ? reject(err) : resolve(out))),
+    );
+    return events.find((e) => e.error)?.error;
+  } catch (error) {
+    return (error as Error).message;
   }
 }

@@ -104,6 +104,50 @@ export interface NodeStats {
 
 export interface Driver extends ClusterLifecycle, NodeAccess, NodePower, NodeStats {}
 
+/**
+ * Freezing an idle cluster (server/capacity/): its machines stop using the CPU and keep their
+ * memory, and the swarm is exactly as it was after the thaw. Only drivers that can do it
+ * implement it (DinD: server/drivers/dind-freeze.ts); the others never freeze. A frozen state
+ * is kept on disk, so a restarted server finds it again.
+ */
+export interface ClusterFreezer {
+  /** Phase 1: the swarm is told not to expect heartbeats for a long while; returns how long to wait before `freeze`. */
+  prepare(cluster: string): Promise<number>;
+  /** Phase 2: every running machine of the cluster is suspended. */
+  freeze(cluster: string): Promise<void>;
+  /** Machines resumed, then the swarm's own heartbeat restored. Safe on a cluster that is not frozen. */
+  thaw(cluster: string): Promise<void>;
+  /** Whether the cluster is frozen, being frozen (prepared), or has a machine suspended. */
+  frozen(cluster: string): Promise<boolean>;
+  /** Forgets the frozen state of a removed cluster. */
+  forget(cluster: string): Promise<void>;
+}
+
+/**
+ * Network faults for the resilience chapter: a node cut off its cluster's network and plugged
+ * back with the same address and names (so the swarm recovers). Each returns false when the
+ * node already was in that state. Only some drivers can do it: see `nodeFaultsOf`.
+ */
+export interface NodeFaults {
+  isolate(cluster: string, node: string): Promise<boolean>;
+  reconnect(cluster: string, node: string): Promise<boolean>;
+}
+
+/** The driver's network faults, or an UnsupportedFaultError saying in French why there are none. */
+export function nodeFaultsOf(driver: Driver): NodeFaults {
+  const faults = driver as Driver & Partial<NodeFaults>;
+  if (typeof faults.isolate === 'function' && typeof faults.reconnect === 'function') return faults as Driver & NodeFaults;
+  throw new UnsupportedFaultError(`couper un nœud du réseau n’est possible qu’avec les nœuds Docker-in-Docker (pilote « dind ») ; ce serveur utilise le pilote « ${driver.kind} »`);
+}
+
+/** What this driver cannot do (answered 501). */
+export class UnsupportedFaultError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnsupportedFaultError';
+  }
+}
+
 /** The node does not exist or does not answer: reported to learners in French. */
 export class NodeUnavailableError extends Error {
   constructor(

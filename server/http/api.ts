@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import type { RoomCapacity } from '../capacity';
 import type { ClusterManager } from '../clusters';
 import type { Backend } from '../drivers/detect';
 import { DEFAULT_SHAPE, type ClusterShape } from '../drivers/types';
@@ -10,7 +11,9 @@ import { shapeOf, type LabRunner } from '../labs/runner';
 import type { Learner, LearnerRegistry } from '../learners';
 import { ABSOLUTE_LIMIT, shapeRefusal, type ShapeLimit } from '../quotas';
 import type { TerminalGateway } from '../terminals';
+import type { Presenter } from '../live/presenter';
 import { readJson } from './body';
+import { faultHandlers } from './faults-api';
 import { HttpError, sendJson } from './edge';
 import type { CockpitRoute } from './cockpit-api';
 import { PARAMS, type ParamName, type RouteName } from './routes';
@@ -33,6 +36,8 @@ export interface ApiDeps {
   backend: Backend;
   clusters: ClusterManager | null;
   runner: LabRunner | null;
+  /** The room's capacity (a notice for a learner whose cluster was reclaimed). */
+  room?: RoomCapacity | null;
   gateway: TerminalGateway;
   progress: ProgressStore;
   /** The shape each learner last asked for (shared with the terminals' on-demand clusters). */
@@ -42,6 +47,8 @@ export interface ApiDeps {
   learnerLimit: ShapeLimit;
   /** The join URL for a code (the instructor's room view). */
   joinUrl(code: string): string;
+  /** Follow mode (server/live/presenter.ts). */
+  presenter: Presenter;
 }
 
 export interface Call {
@@ -91,6 +98,7 @@ export function apiHandlers(deps: ApiDeps): Record<Exclude<RouteName, 'login' | 
   const typist = (cluster: string, node: string, text: string) => deps.gateway.type({ learner: cluster, node, tab: '1' }, text);
 
   return {
+    ...faultHandlers({ registry: deps.registry, clusters: deps.clusters, presenter: deps.presenter, unavailable }),
     async session({ res, learner }) {
       sendJson(res, 200, {
         learner: { id: learner.id, name: learner.name, role: learner.role },
@@ -144,7 +152,8 @@ export function apiHandlers(deps: ApiDeps): Record<Exclude<RouteName, 'login' | 
       if (action === 'start' || action === 'reset') {
         const started = action === 'start' ? await labs.start(learner.id, lab.id) : await labs.reset(learner.id, lab.id);
         shapes.set(learner.id, shapeOf(started));
-        return sendJson(res, 200, { lab: started.id, nodes: await clusters().driver.nodes(learner.id) });
+        const notice = deps.room?.takeNotice(learner.id);
+        return sendJson(res, 200, { lab: started.id, nodes: await clusters().driver.nodes(learner.id), ...(notice ? { notice } : {}) });
       }
       if (action === 'solve') {
         await labs.start(learner.id, lab.id);

@@ -14,6 +14,7 @@ export const PARAMS = {
   lab: /^[a-z0-9][a-z0-9-]{0,63}$/,
   action: /^(start|reset|check|solve)$/,
   power: /^(stop|start)$/,
+  network: /^(isolate|reconnect)$/,
   learner: /^[a-z0-9][a-z0-9-]{0,63}$/,
 } as const;
 export type ParamName = keyof typeof PARAMS;
@@ -35,6 +36,7 @@ export const ROUTES = [
   { name: 'clusterReset', method: 'POST', path: '/api/cluster/reset', role: 'learner', limit: 'lab' },
   { name: 'clusterDown', method: 'POST', path: '/api/cluster/down', role: 'learner' },
   { name: 'power', method: 'POST', path: '/api/cluster/nodes/:node/:power', role: 'learner' },
+  { name: 'nodeNetwork', method: 'POST', path: '/api/cluster/nodes/:node/:network', role: 'learner' },
   { name: 'terminals', method: 'GET', path: '/api/terminals', role: 'learner' },
   { name: 'type', method: 'POST', path: '/api/terminals/type', role: 'learner' },
   { name: 'progress', method: 'GET', path: '/api/progress', role: 'learner' },
@@ -42,6 +44,10 @@ export const ROUTES = [
   { name: 'room', method: 'GET', path: '/api/room', role: 'instructor' },
   { name: 'roomJoinCode', method: 'POST', path: '/api/room/join-code', role: 'instructor' },
   { name: 'roomRevoke', method: 'POST', path: '/api/room/learners/:learner/revoke', role: 'instructor' },
+  // Fault injection and follow mode (server/http/faults-api.ts).
+  { name: 'learnerFaults', method: 'POST', path: '/api/room/learners/:learner/faults', role: 'instructor' },
+  { name: 'roomFaults', method: 'POST', path: '/api/room/faults', role: 'instructor' },
+  { name: 'roomFollow', method: 'POST', path: '/api/room/follow', role: 'instructor' },
   { name: 'login', method: 'POST', path: '/login', role: 'anyone', limit: 'join' },
   // The room (server/http/cockpit-api.ts): the instructor's cockpit page and its actions, a learner's own name.
   { name: 'sessionName', method: 'POST', path: '/api/session/name', role: 'learner' },

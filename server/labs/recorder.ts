@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as pty from 'node-pty';
+import { actionDoneText, actionLabel } from '../../src/shared/lab-contract';
 import type { Driver } from '../drivers/types';
+import { runNodeAction } from '../faults';
 import type { CommandBlock, Exercise } from '../../src/labs/schema';
 
 /**
@@ -33,7 +35,7 @@ export function solutionHash(exercise: Exercise): string {
 
 /** How a command block is named in a recording's metadata. */
 export function commandLabel(block: CommandBlock): string {
-  return 'action' in block ? `[${block.action === 'stop' ? 'débrancher' : 'rebrancher'} ${block.node}]` : block.run;
+  return 'action' in block ? `[${actionLabel(block.action, block.node).toLowerCase()}]` : block.run;
 }
 
 /** Runs a solution's commands in real terminals on their nodes and records the session. */
@@ -57,8 +59,9 @@ export async function recordSolution(
   for (const block of exercise.solution) {
     const prompt = `\x1b[1;32mroot@${block.node}\x1b[0m:\x1b[1;34m~\x1b[0m# `;
     if ('action' in block) {
-      emit(`\x1b[33m# ${block.action === 'stop' ? `Panne simulée : ${block.node} est débranché.` : `${block.node} est rebranché.`}\x1b[0m\r\n`);
-      await driver.power(cluster, block.node, block.action === 'stop' ? 'off' : 'on');
+      const done = actionDoneText(block.action, block.node);
+      emit(`\x1b[33m# ${block.action === 'stop' || block.action === 'isolate' ? `Panne simulée : ${done}.` : `${done}.`}\x1b[0m\r\n`);
+      await runNodeAction(driver, cluster, block.node, block.action);
       continue;
     }
     emit(prompt);

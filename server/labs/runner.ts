@@ -3,6 +3,7 @@ import { converge, driverContext, type CheckContext, type ConditionResult } from
 import { systemClock, type Clock } from '../../src/shared/poll';
 import type { ClusterShape } from '../drivers/types';
 import { loadLab, type LoadedLab } from '../../src/labs/loader';
+import { runNodeAction } from '../faults';
 import type { ProgressStore } from './progress';
 import type { CommandBlock, Exercise } from '../../src/labs/schema';
 
@@ -119,7 +120,7 @@ export class LabRunner {
     const driver = this.clusters.driver;
     for (const block of blocks) {
       if ('action' in block) {
-        await driver.power(cluster, block.node, block.action === 'stop' ? 'off' : 'on');
+        await runNodeAction(driver, cluster, block.node, block.action);
       } else if (typist) {
         await typist(cluster, block.node, `${block.run}\r`);
       } else {

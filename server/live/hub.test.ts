@@ -1,66 +1,25 @@
 // The live hub with real WebSocket clients over a real HTTP server (the edge's authentication
 // is tested in test/security.test.ts; here every upgrade is bound to the learner its URL names).
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import * as z from 'zod/mini';
 import { LIVE_CLOSE_CODES, frame, topic } from '../../src/shared/live-protocol';
-import type { Learner } from '../learners';
-import { LiveHub, type LiveClient } from './hub';
+import type { LiveClient, LiveHub } from './hub';
+import { liveTestServer, until, type LiveTestServer } from './testing';
 
 const news = topic('news', z.object({ text: z.string() }));
 const say = topic('say', z.object({ text: z.string() }), z.object({ text: z.string().check(z.maxLength(20)) }));
 const steer = topic('steer', z.object({ slide: z.number() }), z.object({ slide: z.number() }));
 
-const people: Record<string, Learner> = {
-  alice: { id: 'alice', name: 'Alice', role: 'learner', created: '' },
-  bob: { id: 'bob', name: 'Bob', role: 'learner', created: '' },
-  teacher: { id: 'teacher', name: 'Formateur', role: 'instructor', created: '' },
-};
-
-let server: Server;
+let live: LiveTestServer;
 let hub: LiveHub;
-let port: number;
-const sockets: WebSocket[] = [];
+const open = (who: string) => live.open(who);
 
 beforeEach(async () => {
-  hub = new LiveHub({ maxSocketsPerLearner: 2 });
-  server = createServer();
-  server.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head, people[req.url!.slice(1)]!));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as AddressInfo).port;
+  live = await liveTestServer({ maxSocketsPerLearner: 2 });
+  hub = live.hub;
 });
 
-afterEach(async () => {
-  for (const ws of sockets.splice(0)) ws.terminate();
-  await hub.close();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
-
-interface Page {
-  ws: WebSocket;
-  received: unknown[];
-  closed: Promise<number>;
-}
-
-async function open(who: string): Promise<Page> {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/${who}`);
-  sockets.push(ws);
-  const received: unknown[] = [];
-  ws.on('message', (data) => received.push(JSON.parse(data.toString())));
-  const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  return { ws, received, closed };
-}
-
-/** Resolves once `check` holds (the hub's work is asynchronous by nature). */
-async function until(check: () => boolean): Promise<void> {
-  while (!check()) await new Promise((resolve) => setTimeout(resolve, 5));
-}
+afterEach(() => live.close());
 
 describe('LiveHub', () => {
   it('sends to one learner’s pages only, and broadcasts to every page a filter keeps', async () => {

@@ -20,6 +20,11 @@ export { NodeUnavailableError, TooManyTerminalsError, MESSAGES };
 export interface GatewayOptions {
   /** How to open a shell on a node (from the driver). Throws NodeUnavailableError when the node is gone. */
   resolveShell(key: TerminalKey): Promise<ShellSpec>;
+  /**
+   * After a shell ended: throws NodeUnavailableError when its node is gone (the learner did not
+   * type `exit`). Must not create anything (default: resolveShell, for shells that create nothing).
+   */
+  probeShell?(key: TerminalKey): Promise<unknown>;
   /** Pty kept alive after the last client leaves (default 15 min). */
   graceMs?: number;
   /** Output history kept per terminal for replay (default 256 KiB). */
@@ -90,7 +95,7 @@ export interface GatewayStats {
   pauses: number;
 }
 
-type Settings = Required<Omit<GatewayOptions, 'resolveShell' | 'onInput' | 'onCommandDone'>>;
+type Settings = Required<Omit<GatewayOptions, 'resolveShell' | 'probeShell' | 'onInput' | 'onCommandDone'>>;
 
 const id = (k: TerminalKey) => JSON.stringify([k.learner, k.node, k.tab]);
 
@@ -219,6 +224,7 @@ export class TerminalGateway {
     const session = new TerminalSession(k, {
       ...this.settings,
       resolveShell: this.opts.resolveShell,
+      probeShell: this.opts.probeShell ?? this.opts.resolveShell,
       maxPendingInputBytes: this.settings.maxInputFrameBytes,
       cols: this.settings.defaultCols,
       rows: this.settings.defaultRows,

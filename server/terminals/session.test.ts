@@ -55,13 +55,19 @@ describe('TerminalSession', () => {
   let disposed: TerminalSession[];
   let inputs: number[];
   let commands: CommandDone[];
+  let calls: string[];
   const spec: ShellSpec = { file: '/bin/sh', args: [] };
 
   const open = async (over: Partial<SessionOptions> = {}) => {
     const s = new TerminalSession({ learner: 'l', node: 'worker1', tab: '1' }, {
       resolveShell: async () => {
+        calls.push('resolve');
         if (gone) throw new NodeUnavailableError('worker1', 'arrêté');
         return spec;
+      },
+      probeShell: async () => {
+        calls.push('probe');
+        if (gone) throw new NodeUnavailableError('worker1', 'arrêté');
       },
       spawn: () => { const p = new MemoryPty(); ptys.push(p); return p; },
       clock: realClock,
@@ -91,6 +97,7 @@ describe('TerminalSession', () => {
     disposed = [];
     inputs = [];
     commands = [];
+    calls = [];
   });
   afterEach(() => { vi.useRealTimers(); });
 
@@ -223,6 +230,8 @@ describe('TerminalSession', () => {
     expect(s.state).toBe('unavailable');
     expect(a.text).toContain(MESSAGES.unavailable('worker1'));
     expect(a.text).not.toContain('s’est terminé');
+    // The ended shell only probed its node: resolving could have rebuilt a removed cluster.
+    expect(calls).toEqual(['resolve', 'probe']);
     await expect(s.write('ls\r')).rejects.toBeInstanceOf(NodeUnavailableError);
     gone = false;
     await s.write('ls\r');

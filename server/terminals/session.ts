@@ -28,6 +28,8 @@ export interface Attachment {
 export interface SessionOptions {
   /** How to open the shell. Throws NodeUnavailableError when the node is gone. */
   resolveShell(key: TerminalKey): Promise<ShellSpec>;
+  /** After the shell ended: throws NodeUnavailableError when the node is gone; creates nothing. */
+  probeShell(key: TerminalKey): Promise<unknown>;
   spawn: SpawnPty;
   clock: Clock;
   scrollbackBytes: number;
@@ -258,7 +260,7 @@ export class TerminalSession {
     const generation = this.generation;
     let gone = false;
     try {
-      await this.opts.resolveShell(this.key);
+      await this.opts.probeShell(this.key);
     } catch (err) {
       gone = err instanceof NodeUnavailableError;
     }

@@ -124,6 +124,8 @@ export interface ClientOptions {
   /** Keep only about this many characters of decoded output (default: all). When it trims, `text.length` stops growing: use `mark`/`since()` or `received` (bytes). */
   keepChars?: number;
   maxPayload?: number;
+  /** Headers of the handshake (a browser's Cookie and Origin). */
+  headers?: Record<string, string>;
 }
 
 /** A protocol client that behaves like the browser terminal, without a screen. */
@@ -147,7 +149,7 @@ export class TestClient {
   private constructor(readonly ws: WebSocket, private readonly opts: ClientOptions) {}
 
   static connect(url: string, opts: ClientOptions = {}): Promise<TestClient> {
-    const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: opts.maxPayload ?? 64 * 1024 * 1024 });
+    const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: opts.maxPayload ?? 64 * 1024 * 1024, headers: opts.headers });
     const c = new TestClient(ws, opts);
     ws.binaryType = 'nodebuffer';
     ws.on('message', (data, isBinary) => c.onMessage(data as Buffer, isBinary));

@@ -18,7 +18,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type UserConfig, type ViteDevServer } from 'vite';
 import { labRenderer } from '../labs/markup';
-import { deckPlugin, toViteError, jsonForScript, type DeckPluginOptions } from './vite-plugin';
+import { deckPlugin, jsonForScript, type DeckPluginOptions } from './vite-plugin';
+import { toViteError } from './vite-error';
 
 /** The repository root (where index.html and slides/ live). */
 export const DECK_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

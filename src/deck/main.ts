@@ -18,23 +18,15 @@ import './deck.css';
 
 import { slideNumberLabel, toRevealConfig } from './config';
 import { installFrenchLabels } from './i18n';
+import { installFollowHook } from './follow-hook';
 import { installLabHook, isPrintView } from './lab-hook';
+import { DECK_UPDATE_EVENT, type DeckUpdate } from './hot-update';
 
 interface DeckMetaJson {
   title?: string;
   lang?: string;
   theme?: string;
   reveal?: Record<string, unknown>;
-}
-
-/** Sent by the Vite plugin after an edit (DeckUpdatePayload in vite-plugin.ts). */
-export interface DeckUpdate {
-  html: string;
-  title?: string;
-  /** Number of top-level sections the page must have for `changed` to apply. */
-  total?: number;
-  /** Only the top-level sections that changed (the edited chapter). */
-  changed?: { index: number; html: string }[];
 }
 
 declare global {
@@ -108,6 +100,7 @@ const deck: RevealApi = new Reveal(root, config);
 
 installFrenchLabels(deck);
 const labs = installLabHook(deck);
+installFollowHook(deck);
 
 function labelSlideNumber(): void {
   const el = document.querySelector('.reveal .slide-number');
@@ -137,6 +130,14 @@ if (!document.documentElement.dataset.deckInit) {
   void deck.initialize();
 }
 
+const childSections = (parent: Element): Element[] => [...parent.children].filter((c) => c.tagName === 'SECTION');
+
+function fragment(html: string): DocumentFragment {
+  const template = document.createElement('template');
+  template.innerHTML = html;
+  return template.content;
+}
+
 /** Replaces the slides with freshly rendered HTML and stays on the same slide and fragment. */
 export function applyDeckUpdate(update: DeckUpdate): void {
   const t0 = performance.now();
@@ -145,16 +146,25 @@ export function applyDeckUpdate(update: DeckUpdate): void {
   const current = deck.getCurrentSlide();
   const id = current?.id;
   const { h, v, f } = deck.getIndices();
-  const sections = [...slidesEl.children].filter((c) => c.tagName === 'SECTION');
-  if (update.changed && update.total === sections.length) {
-    // Only the edited chapter's sections are replaced: the rest of the DOM stays as it is.
-    for (const { index, html } of update.changed) {
-      const template = document.createElement('template');
-      template.innerHTML = html;
-      sections[index]!.replaceWith(template.content);
+  const sections = childSections(slidesEl);
+  if (update.total === sections.length) {
+    // Only what changed is replaced (an edited slide, or a whole chapter): the rest of the DOM stays.
+    for (const change of update.changed) {
+      const section = sections[change.index]!;
+      if ('html' in change) section.replaceWith(fragment(change.html));
+      else {
+        const verticals = childSections(section);
+        for (const { v, html } of change.slides) {
+          const slide = verticals[v];
+          if (!slide) return location.reload();
+          slide.replaceWith(fragment(html));
+        }
+      }
     }
-  } else {
+  } else if (update.html !== undefined) {
     slidesEl.innerHTML = update.html;
+  } else {
+    return location.reload();
   }
   if (update.title) document.title = update.title;
   deck.sync();
@@ -172,7 +182,7 @@ export function applyDeckUpdate(update: DeckUpdate): void {
 }
 
 if (import.meta.hot) {
-  import.meta.hot.on('deck:update', (data: DeckUpdate) => applyDeckUpdate(data));
+  import.meta.hot.on(DECK_UPDATE_EVENT, (data: DeckUpdate) => applyDeckUpdate(data));
   // No accept(): reveal cannot be initialised twice, so a change to this module (or one it
   // imports) has no HMR boundary and Vite reloads the page.
 }

@@ -5,14 +5,17 @@
 // index.html placeholders: <!--deck:title-->, <!--deck:head-->, <!--deck:slides-->,
 // <!--deck:meta--> (inside <script type="application/json" id="deck-meta">), and the `lang`
 // attribute of <html>.
-import { existsSync, readFileSync, readdirSync, statSync, createReadStream } from 'node:fs';
+import { existsSync, readFileSync, createReadStream } from 'node:fs';
 import path from 'node:path';
 import type { Plugin, ResolvedConfig, ViteDevServer, Connect } from 'vite';
-import { BodyCache, renderCourse, RenderError } from '../render/index.js';
+import { BodyCache, renderCourse } from '../render/index.js';
 import { contentType } from '../render/mime.js';
 import type { RenderOptions, RenderResult } from '../render/index.js';
 import { frenchSpeakerView } from '../render/speaker-view.js';
 import { escapeHtml } from '../shared/html.js';
+import { DECK_UPDATE_EVENT, deckUpdate } from './hot-update.js';
+import { listFiles, listRecordings, localReferences, recordingsIndex, slideFile } from './slide-files.js';
+import { toViteError, type ViteLikeError } from './vite-error.js';
 
 export type LabCallback = RenderOptions['lab'];
 
@@ -26,7 +29,6 @@ export interface DeckPluginOptions {
 }
 
 export const THEME_MODULE = 'virtual:deck/theme.css';
-export const DECK_UPDATE_EVENT = 'deck:update';
 
 const PLACEHOLDERS = ['<!--deck:title-->', '<!--deck:head-->', '<!--deck:slides-->', '<!--deck:meta-->'] as const;
 
@@ -64,147 +66,8 @@ export function injectDeck(html: string, result: RenderResult): string {
     .replace('<!--deck:meta-->', () => jsonForScript(clientMeta));
 }
 
-/** Relative URLs (to the slides folder) that the rendered HTML references. */
-export function localReferences(html: string): string[] {
-  const refs = new Set<string>();
-  const add = (raw: string): void => {
-    const url = raw.trim().replace(/&amp;/g, '&');
-    if (!url || /^(?:[a-z][a-z0-9+.-]*:|\/\/|\/|#|\?)/i.test(url)) return; // absolute, scheme, anchor
-    const clean = decodeURI(url.split(/[?#]/)[0] ?? '');
-    if (clean) refs.add(clean);
-  };
-  const attr = /\s(?:src|href|poster|data-src|data-background|data-background-image|data-background-video|data-background-iframe)\s*=\s*(?:"([^"]*)"|'([^']*)')/gi;
-  for (const m of html.matchAll(attr)) add(m[1] ?? m[2] ?? '');
-  for (const m of html.matchAll(/\ssrcset\s*=\s*"([^"]*)"/gi)) {
-    for (const part of (m[1] ?? '').split(',')) add(part.trim().split(/\s+/)[0] ?? '');
-  }
-  for (const m of html.matchAll(/url\(\s*(?:&quot;|["'])?([^"')&]+)(?:&quot;|["'])?\s*\)/gi)) add(m[1] ?? '');
-  return [...refs];
-}
-
-function listFiles(dir: string, prefix = ''): string[] {
-  if (!existsSync(dir)) return [];
-  const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const rel = prefix ? `${prefix}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push(...listFiles(path.join(dir, e.name), rel));
-    else if (e.isFile()) out.push(rel);
-  }
-  return out;
-}
-
-/** A file of the slides folder that may be served/copied (never the Markdown sources). */
-function slideFile(slidesDir: string, rel: string): string | null {
-  const abs = path.resolve(slidesDir, rel);
-  if (abs !== slidesDir && !abs.startsWith(slidesDir + path.sep)) return null;
-  if (/\.(?:md|markdown)$/i.test(abs)) return null;
-  try {
-    return statSync(abs).isFile() ? abs : null;
-  } catch {
-    return null;
-  }
-}
-
-/** `recordings/<lab>/<exercise>.cast` files of the slides folder (course CI recordings). */
-export function listRecordings(slidesDir: string): string[] {
-  return listFiles(path.join(slidesDir, 'recordings'), 'recordings').filter((f) => /^recordings\/[a-z0-9-]+\/[a-z0-9-]+\.cast$/.test(f));
-}
-
-export interface RecordingEntry {
-  /** Relative to the site's root (and to slides/ in dev). */
-  file: string;
-  recordedAt?: string;
-  generatedBy?: string;
-  solutionHash?: string;
-}
-
-/**
- * `recordings/index.json`: which solutions have a recording, so that the self-paced lab UI never
- * asks for a file that does not exist (a 404 is a console error in browsers).
- */
-export function recordingsIndex(slidesDir: string): { recordings: Record<string, RecordingEntry> } {
-  const recordings: Record<string, RecordingEntry> = {};
-  for (const rel of listRecordings(slidesDir)) {
-    const [, lab, exercise] = /^recordings\/([^/]+)\/([^/]+)\.cast$/.exec(rel)!;
-    let meta: { recordedAt?: string; generatedBy?: string; solutionHash?: string } = {};
-    try {
-      const text = readFileSync(path.join(slidesDir, rel), 'utf8');
-      const nl = text.indexOf('\n');
-      const header = JSON.parse(nl < 0 ? text : text.slice(0, nl)) as { version?: number; 'x-docker-en-cluster'?: typeof meta };
-      if (header.version !== 2) continue;
-      meta = header['x-docker-en-cluster'] ?? {};
-    } catch {
-      continue; // not an asciicast v2 file: not offered
-    }
-    recordings[`${lab}/${exercise}`] = { file: rel, recordedAt: meta.recordedAt, generatedBy: meta.generatedBy, solutionHash: meta.solutionHash };
-  }
-  return { recordings };
-}
-
 /** What a static host answers to the lab UI's probe of `api/session` (no lab server here). */
 export const STATIC_SESSION = '{"static":true}\n';
-
-interface ViteLikeError extends Error {
-  id?: string;
-  loc?: { file?: string; line: number; column: number };
-  frame?: string;
-  plugin?: string;
-}
-
-/** A code frame in Vite's format (`> 12 | text` and a caret line), for the error overlay. */
-export function codeFrame(source: string, line: number, column: number, context = 2): string {
-  const lines = source.split(/\r?\n/);
-  const from = Math.max(1, line - context);
-  const to = Math.min(lines.length, line + context);
-  const width = String(to).length;
-  const out: string[] = [];
-  for (let n = from; n <= to; n++) {
-    out.push(`${n === line ? '>' : ' '} ${String(n).padStart(width)} | ${lines[n - 1] ?? ''}`);
-    if (n === line) out.push(`  ${' '.repeat(width)} | ${' '.repeat(Math.max(0, column - 1))}^`);
-  }
-  return out.join('\n');
-}
-
-/**
- * A RenderError as Vite reports it: message "file:line:column: reason" + "Conseil : hint", the
- * position in `loc` (the overlay links it), and the source lines around it as `frame`.
- */
-export function toViteError(err: unknown): ViteLikeError {
-  if (err instanceof RenderError) {
-    // The renderer names files relative to the working directory.
-    const file = path.resolve(err.file);
-    const e = new Error(err.hint ? `${err.message}\nConseil : ${err.hint}` : err.message) as ViteLikeError;
-    e.name = 'RenderError';
-    e.id = file;
-    e.loc = { file, line: err.line, column: err.column };
-    try {
-      e.frame = codeFrame(readFileSync(file, 'utf8'), err.line, err.column);
-    } catch {
-      e.frame = '';
-    }
-    e.plugin = 'deck';
-    e.stack = `${err.message}\n    at ${file}:${err.line}:${err.column}`;
-    return e;
-  }
-  return err instanceof Error ? (err as ViteLikeError) : new Error(String(err));
-}
-
-/** What the page receives after an edit (src/deck/main.ts applies it). */
-export interface DeckUpdatePayload {
-  /** Every slide, for a page that cannot patch (another number of sections). */
-  html: string;
-  title: string;
-  /** Number of top-level sections `changed` applies to. */
-  total: number;
-  /** The top-level sections that differ from the previous render. */
-  changed: { index: number; html: string }[];
-}
-
-export function deckUpdate(before: RenderResult | undefined, after: RenderResult): DeckUpdatePayload {
-  const prev = before?.sections ?? [];
-  const changed = after.sections.flatMap((html, index) => (prev[index] === html ? [] : [{ index, html }]));
-  return { html: after.html, title: after.meta.title, total: after.sections.length, changed };
-}
 
 export function deckPlugin(options: DeckPluginOptions = {}): Plugin[] {
   let config: ResolvedConfig;

@@ -14,16 +14,31 @@ import type { ConditionResult } from '../../server/checker';
 import type { LearnerState as Progress } from '../../server/labs/progress';
 import type { CheckReport } from '../../server/labs/runner';
 
+import type { NodeAction } from '../shared/lab-contract';
+
 export type { CheckReport, ConditionResult, Progress };
 export type { ExerciseProgress } from '../../server/labs/progress';
 
 export interface StartedLab {
   lab: string;
   nodes: { name: string; role: string }[];
+  /** A French notice for the learner (their cluster was rebuilt after a long absence). */
+  notice?: string;
+}
+
+/** The room is full (503): the learner's place in line and when to ask again. */
+export interface QueuePlace {
+  place: number;
+  waiting: number;
+  retryAfter: number;
 }
 
 export class ApiError extends Error {
-  constructor(message: string, readonly status: number) {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly queue?: QueuePlace,
+  ) {
     super(message);
   }
 }
@@ -146,18 +161,18 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown, 
     if ((error as Error).name === 'AbortError') throw error;
     throw new ApiError('le serveur de TP ne répond pas', 0);
   }
-  if (!res.ok) throw new ApiError(await errorMessage(res), res.status);
+  if (!res.ok) throw await apiError(res);
   return (await res.json()) as T;
 }
 
-async function errorMessage(res: Response): Promise<string> {
+async function apiError(res: Response): Promise<ApiError> {
   try {
-    const data = (await res.json()) as { error?: string };
-    if (data?.error) return data.error;
+    const data = (await res.json()) as { error?: string; queue?: QueuePlace };
+    if (data?.error) return new ApiError(data.error, res.status, res.status === 503 && data.queue ? data.queue : undefined);
   } catch {
     /* not JSON */
   }
-  return `erreur ${res.status}`;
+  return new ApiError(`erreur ${res.status}`, res.status);
 }
 
 export const api = {
@@ -165,7 +180,8 @@ export const api = {
   reset: (lab: string) => request<StartedLab>('POST', `labs/${encodeURIComponent(lab)}/reset`, {}),
   solve: (lab: string, exercise: string) => request<{ typed: boolean }>('POST', `labs/${encodeURIComponent(lab)}/solve`, { exercise }),
   type: (node: string, text: string) => request<{ ok: boolean }>('POST', 'terminals/type', { node, tab: '1', text }),
-  power: (node: string, action: 'stop' | 'start') => request<unknown>('POST', `cluster/nodes/${encodeURIComponent(node)}/${action}`, {}),
+  /** A lab's node action on the learner's own cluster: power (stop, start) or network (isolate, reconnect). */
+  nodeAction: (node: string, action: NodeAction) => request<unknown>('POST', `cluster/nodes/${encodeURIComponent(node)}/${action}`, {}),
   progress: () => request<Progress>('GET', 'progress'),
   session: () => request<Session>('GET', 'session'),
   rename: (name: string) => request<{ learner: Session['learner'] }>('POST', 'session/name', { name }),
@@ -185,7 +201,7 @@ export const api = {
       if ((error as Error).name === 'AbortError') throw error;
       throw new ApiError('le serveur de TP ne répond pas', 0);
     }
-    if (!res.ok || !res.body) throw new ApiError(await errorMessage(res), res.status);
+    if (!res.ok || !res.body) throw await apiError(res);
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';
     let report: CheckReport | undefined;

@@ -15,6 +15,7 @@ export const T = {
   resetting: 'Réinitialisation du cluster…',
   startFailed: (msg: string) => `Le cluster n’a pas pu démarrer${NBSP}: ${msg}`,
   retry: 'Réessayer',
+  queued: 'En attente d’un poste libre…',
   noServer: 'Pas de serveur de TP',
   /** After « Pas de serveur de TP : lancez `npm start` ». */
   noServerDetail: 'pour un terminal et la vérification, ou suivez le TP dans votre propre terminal avec les commandes ci-contre.',
@@ -60,7 +61,6 @@ export const T = {
   actionConfirm: (label: string) => `${label}${NNBSP}?`,
   confirm: 'Confirmer',
   actionRunning: 'En cours…',
-  actionDone: (node: string, action: 'stop' | 'start') => (action === 'stop' ? `${node} est débranché` : `${node} est rebranché`),
   wide: 'Terminal pleine largeur',
   progressButton: 'Progression',
   progressTitle: 'Progression dans les TP',

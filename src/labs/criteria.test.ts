@@ -33,6 +33,12 @@ describe('criteria lines in French', () => {
     for (const l of lines) expect(l).not.toMatch(/[{}"]|\(s\)|\bready\b/);
   });
 
+  it('describes the quorum of a swarm and the reachability of a manager', () => {
+    expect(text({ kind: 'swarm', quorum: false })).toBe('un swarm actif · quorum perdu : aucun leader, plus aucune commande de gestion');
+    expect(text({ kind: 'swarm', quorum: true, managers: 3 })).toBe('un swarm actif · 3 managers · un leader élu (quorum atteint)');
+    expect(text({ kind: 'node', node: 'manager3', reachable: true })).toBe('le nœud manager3 · joignable par les autres managers (Reachable)');
+  });
+
   it('describes behavioural checks', () => {
     expect(text({ kind: 'service', service: 'db', eligible: ['worker1', 'worker2'] })).toBe('le service db · le placement admet exactement worker1 et worker2');
     expect(text({ kind: 'service', service: 'web', endpointMode: 'dnsrr' })).toBe('le service web · accès par DNS round-robin (dnsrr)');

@@ -110,6 +110,7 @@ export function describeCondition(c: Condition): string {
       add(c.workers, plural(c.workers ?? 0, 'worker'));
       add(c.ready, 'tous les nœuds prêts (Ready)');
       add(c.leader, `leader${colon} ${c.leader}`);
+      add(c.quorum !== undefined ? true : undefined, c.quorum ? 'un leader élu (quorum atteint)' : `quorum perdu${colon} aucun leader, plus aucune commande de gestion`);
       break;
     case 'node':
       add(true, `le nœud ${c.node}`);
@@ -117,6 +118,7 @@ export function describeCondition(c: Condition): string {
       add(c.availability, `disponibilité${colon} ${AVAILABILITY[c.availability ?? ''] ?? c.availability}`);
       add(c.state, `état${colon} ${NODE_STATE[c.state ?? ''] ?? c.state}`);
       add(c.leader !== undefined ? true : undefined, c.leader ? 'leader' : 'pas leader');
+      add(c.reachable !== undefined ? true : undefined, c.reachable ? 'joignable par les autres managers (Reachable)' : 'injoignable par les autres managers (Unreachable)');
       for (const [k, v] of Object.entries(c.labels ?? {})) parts.push(`label ${k}=${v}`);
       break;
     case 'service':

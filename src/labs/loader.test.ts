@@ -46,6 +46,18 @@ describe('parseLab', () => {
     expect(parsed.exercises[0]!.conditions[0]).toMatchObject({ kind: 'service', exists: true, hints: [] });
   });
 
+  it('accepts node actions (power and network) in instructions and solutions, and refuses an unknown one at its line', () => {
+    const actions = ['      - node: worker1', '        action: isolate', '      - node: worker1', '        action: reconnect', '      - node: worker1', '        action: stop'];
+    const parsed = parseLab('demo', 'labs/demo/lab.yaml', lab({}, actions));
+    expect(parsed.exercises[0]!.solution.slice(1)).toEqual([
+      { node: 'worker1', action: 'isolate' },
+      { node: 'worker1', action: 'reconnect' },
+      { node: 'worker1', action: 'stop' },
+    ]);
+    const e = errorOf(lab({}, ['      - node: worker1', '        action: unplug']));
+    expect(e.line).toBe(LINES.length + 1);
+  });
+
   it('reports a YAML syntax error at its line and column', () => {
     const e = errorOf(lab({ 8: '    title: [Créer' }));
     expect(e.message).toMatch(/^labs\/demo\/lab\.yaml:\d+:\d+: YAML invalide : /);

@@ -56,15 +56,19 @@ export function labFile(labsDir: string, id: string): string {
   return path.join(labsDir, id, 'lab.yaml');
 }
 
-export function loadLab(labsDir: string, id: string, repoRoot = path.dirname(labsDir)): LoadedLab {
+/** A lab's file as read from disk: its path relative to the repository, and its text. */
+export function readLabSource(labsDir: string, id: string, repoRoot = path.dirname(labsDir)): { file: string; text: string } {
   const file = labFile(labsDir, id);
-  let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    return { file: path.relative(repoRoot, file), text: readFileSync(file, 'utf8') };
   } catch {
     throw new SourceError({ file: path.relative(repoRoot, file), line: 1, column: 1 }, `TP « ${id} » introuvable (attendu : ${path.relative(repoRoot, file)})`);
   }
-  return parseLab(id, path.relative(repoRoot, file), text);
+}
+
+export function loadLab(labsDir: string, id: string, repoRoot = path.dirname(labsDir)): LoadedLab {
+  const { file, text } = readLabSource(labsDir, id, repoRoot);
+  return parseLab(id, file, text);
 }
 
 /** Every lab of the course, sorted by id. */

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { renderMarkdownFragment, type LabRef } from '../render/index';
-import { loadLab, type LoadedLab } from './loader';
+import { parseLab, readLabSource, type LoadedLab } from './loader';
 import { shapeNodeNames, type CommandBlock, type Condition, type Exercise } from './schema';
 import { escapeHtml } from '../shared/html';
 import { actionLabel, CRITERION_LABEL, LAB as L, LAB_DATA as D } from '../shared/lab-contract';
@@ -65,7 +65,20 @@ function conditionMarkup(c: Condition, index: number): string {
   return `<li class="${L.condition}" ${data(D.index, index)} ${data(D.kind, c.kind)}><span class="${L.conditionMessage}">${renderMarkdownFragment(c.message, { inline: true })}</span><span class="${L.criterion}"><span class="${L.criterionLabel}">${CRITERION_LABEL}</span>${escapeHtml(describeCondition(c))}</span>${hints}</li>`;
 }
 
-/** The renderer's `lab` callback: markup for `§lab:ID§;` and `§lab:ID/EXERCISE§;`. */
+/**
+ * The renderer's `lab` callback: markup for `§lab:ID§;` and `§lab:ID/EXERCISE§;`. The markup
+ * depends on the lab file alone, so it is kept while the file's text stays the same: after an
+ * edit of a chapter, its lab slides are not parsed and rendered again (hot update).
+ */
 export function labRenderer(labsDir: string): (ref: LabRef) => string {
-  return (ref) => labMarkup(loadLab(labsDir, ref.lab, path.dirname(labsDir)), ref.exercise);
+  const rendered = new Map<string, { text: string; html: string }>();
+  return (ref) => {
+    const { file, text } = readLabSource(labsDir, ref.lab, path.dirname(labsDir));
+    const key = `${ref.lab}/${ref.exercise ?? ''}`;
+    const kept = rendered.get(key);
+    if (kept?.text === text) return kept.html;
+    const html = labMarkup(parseLab(ref.lab, file, text), ref.exercise);
+    rendered.set(key, { text, html });
+    return html;
+  };
 }

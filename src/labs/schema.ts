@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NODE_ACTIONS } from '../shared/lab-contract';
 import { NODE_NAME, NODE_NAME_HINT, nodesOfShape } from '../shared/nodes';
 
 // Validation messages in French: instructors read them.
@@ -22,9 +23,10 @@ const name = z.string().min(1).max(63);
 const labels = z.record(z.string(), z.string());
 
 /**
- * A command typed into a node's terminal (instructions, solutions, setup), or a power action on
- * a node (`action: stop` pulls the plug of a node's machine, `start` plugs it back: the failure
- * labs need what no command inside the cluster can do).
+ * A command typed into a node's terminal (instructions, solutions, setup), or an action on a
+ * node (`action: stop` pulls the plug of a node's machine, `start` plugs it back, `isolate` cuts
+ * it off the cluster's network, `reconnect` plugs it back in: the failure labs need what no
+ * command inside the cluster can do).
  */
 export const CommandBlock = z.union([
   z
@@ -38,7 +40,7 @@ export const CommandBlock = z.union([
   z
     .object({
       node: nodeName,
-      action: z.enum(['stop', 'start']),
+      action: z.enum(NODE_ACTIONS),
       caption: z.string().optional(),
     })
     .strict(),
@@ -61,6 +63,11 @@ const SwarmCheck = z
     workers: z.number().int().min(0).optional(),
     ready: z.boolean().optional(),
     leader: nodeName.optional(),
+    /**
+     * `true`: a leader is elected and the swarm answers management commands; `false`: its
+     * managers lost their majority, no leader, every management command refused (quorum-loss).
+     */
+    quorum: z.boolean().optional(),
     ...base,
   })
   .strict();
@@ -74,6 +81,8 @@ const NodeCheck = z
     state: z.enum(['ready', 'down']).optional(),
     labels: labels.optional(),
     leader: z.boolean().optional(),
+    /** A manager the other managers reach in the Raft group (`Reachable` in `docker node ls`). */
+    reachable: z.boolean().optional(),
     ...base,
   })
   .strict();

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labRenderer } from '../labs/markup';
-import { deckUpdate } from '../deck/vite-plugin.js';
+import { deckUpdate } from '../deck/hot-update.js';
 import { BodyCache, renderCourse, type RenderOptions } from './index.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -41,12 +41,20 @@ describe('BodyCache', () => {
     expect(edited.slides).toEqual(full.slides);
     expect(edited.warnings).toEqual(full.warnings);
 
-    // The page gets the edited chapter's section only (index 0 is the title slide).
+    // The page gets the edited slide only (section 0 is the title slide), not the whole deck.
     const update = deckUpdate(first, edited);
+    const h = first.meta.chapters.indexOf('04-services.md') + 1;
+    const v = edited.slideHtml[h]!.findIndex((html) => html.includes('Restreindre (édité) les nœuds'));
     expect(update.total).toBe(chapters + 1);
-    expect(update.changed.map((c) => c.index)).toEqual([first.meta.chapters.indexOf('04-services.md') + 1]);
-    expect(update.changed[0]!.html).toContain('Restreindre (édité) les nœuds');
-    expect(update.html).toBe(edited.html);
+    expect(update.changed).toEqual([{ index: h, slides: [{ v, html: edited.slideHtml[h]![v] }] }]);
+    expect(update.html).toBeUndefined();
+    // A new chapter changes the number of sections: the whole deck is sent.
+    const grown = { ...edited, sections: [...edited.sections, '<section></section>\n'], slideHtml: [...edited.slideHtml, []], html: `${edited.html}<section></section>\n` };
+    expect(deckUpdate(edited, grown)).toMatchObject({ total: chapters + 2, html: grown.html });
+    // A slide added to a chapter: that chapter's section is sent whole.
+    const more = edited.slideHtml.map((slides, i) => (i === h ? [...slides, '<section>nouvelle</section>'] : slides));
+    const sectionsMore = edited.sections.map((s, i) => (i === h ? `${s}x` : s));
+    expect(deckUpdate(edited, { ...edited, slideHtml: more, sections: sectionsMore }).changed).toEqual([{ index: h, html: sectionsMore[h] }]);
   });
 
   it('an edit of an included file renders the chapter that includes it again', () => {
@@ -62,5 +70,41 @@ describe('BodyCache', () => {
     expect(cache.misses).toBe(misses + 1);
     expect(after.html).toContain('Texte inclus, version 2');
     expect(deckUpdate(before, after).changed.map((c) => c.index)).toEqual([before.meta.chapters.indexOf('10-conclusion.md') + 1]);
+  });
+
+  it('in an edited chapter, renders again only the edited slide, and every slide after a line added or removed', () => {
+    const file = path.join(dir, '06-volumes.md');
+    const text = readFileSync(file, 'utf8');
+    const cache = new BodyCache();
+    renderCourse(index, { ...options, cache });
+    const slides = renderCourse(index, options).slides.filter((s) => s.file.endsWith('06-volumes.md')).length;
+    expect(slides).toBeGreaterThan(3);
+
+    // Same number of lines: one slide only.
+    const firstHeading = /^## .+$/m.exec(text)![0];
+    writeFileSync(file, text.replace(firstHeading, `${firstHeading} (édité)`));
+    let { slideHits, slideMisses } = cache;
+    const edited = renderCourse(index, { ...options, cache });
+    expect([cache.slideHits - slideHits, cache.slideMisses - slideMisses]).toEqual([slides - 1, 1]);
+    const full = renderCourse(index, options);
+    expect(edited.html).toBe(full.html);
+    expect(edited.slides).toEqual(full.slides);
+
+    // A line added at the top of the chapter moves every slide: all rendered again, at their new lines,
+    // and a slide's warning carries its new position.
+    writeFileSync(file, `\n${text}\n§break\n\n§break\n`);
+    ({ slideHits, slideMisses } = cache);
+    const shifted = renderCourse(index, { ...options, cache });
+    expect(cache.slideHits - slideHits).toBe(0);
+    const again = renderCourse(index, options);
+    expect(shifted.slides).toEqual(again.slides);
+    expect(shifted.warnings).toEqual(again.warnings);
+    expect(shifted.warnings.some((w) => w.file.endsWith('06-volumes.md') && w.message.startsWith('diapositive vide'))).toBe(true);
+    // Unchanged again: the kept slides give back their warnings.
+    expect(renderCourse(index, { ...options, cache: new BodyCache() }).warnings).toEqual(again.warnings);
+    writeFileSync(file, `\n${text}\n§break\n\n§break\n`.replace(firstHeading, `${firstHeading} (bis)`));
+    const warned = renderCourse(index, { ...options, cache });
+    expect(warned.warnings).toEqual(renderCourse(index, options).warnings);
+    writeFileSync(file, text);
   });
 });

@@ -60,6 +60,8 @@ export interface RenderResult {
   html: string;
   /** `html` cut into its top-level <section>s (the title slide, then one per horizontal section). */
   sections: string[];
+  /** For each of `sections`, its vertical slides (none for the title slide). */
+  slideHtml: string[][];
   slides: SlideInfo[];
   warnings: RenderWarning[];
   /** Absolute paths of every source file read: the deck or index, chapters, included files. */
@@ -99,7 +101,7 @@ function renderBodies(meta: DeckMeta, titlePos: SourcePos, bodies: BodyFile[], o
     const key = `${body.lines.file}\0${body.bodyOffset}`;
     let rendered = options.cache?.get(key, body.lines.text);
     if (!rendered) {
-      rendered = renderBody(body, options.lab);
+      rendered = renderBody(body, options.lab, options.cache, key);
       options.cache?.set(key, body.lines.text, rendered);
     }
     warnings.push(...rendered.warnings);
@@ -131,9 +133,10 @@ function renderBodies(meta: DeckMeta, titlePos: SourcePos, bodies: BodyFile[], o
   titleSection += '</section>\n';
   // linkedom writes U+00A0 / U+202F as character references; keep the characters.
   const finish = (s: string) => s.replaceAll('&#160;', '\u00a0').replaceAll('&#8239;', '\u202f').replaceAll(PARAGRAPH_MARK, '§');
-  const sections = [titleSection, ...horizontals.map((verticals) => `<section>\n${verticals.map((s) => s.html + '\n').join('')}</section>\n`)].map(finish);
+  const slideHtml = [[], ...horizontals.map((verticals) => verticals.map((s) => finish(s.html)))];
+  const sections = [finish(titleSection), ...slideHtml.slice(1).map((verticals) => `<section>\n${verticals.map((html) => html + '\n').join('')}</section>\n`)];
   const titleInfo: SlideInfo = { h: 0, v: 0, title: meta.title, notes: false, file: titlePos.file, line: titlePos.line };
-  return { meta, html: sections.join(''), sections, slides: [titleInfo, ...slides.map((s) => s.info)], warnings, files };
+  return { meta, html: sections.join(''), sections, slideHtml, slides: [titleInfo, ...slides.map((s) => s.info)], warnings, files };
 }
 
 /** Position in a slide's source of the first occurrence of `needle` (for links and images). */

@@ -74,7 +74,28 @@ export const LAB_SELECTOR = {
   solution: `details.${LAB.solution}`,
 } as const;
 
-export type PowerAction = 'stop' | 'start';
+/**
+ * What a lab's `action:` block does to a node: pull its plug (`stop`) or plug it back
+ * (`start`), cut it off its cluster's network (`isolate`) or reconnect it (`reconnect`).
+ */
+export const NODE_ACTIONS = ['stop', 'start', 'isolate', 'reconnect'] as const;
+export type NodeAction = (typeof NODE_ACTIONS)[number];
+
+const ACTION_TEXT: Record<NodeAction, { button: (node: string) => string; done: string }> = {
+  stop: { button: (node) => `Débrancher ${node}`, done: 'est débranché' },
+  start: { button: (node) => `Rebrancher ${node}`, done: 'est rebranché' },
+  isolate: { button: (node) => `Couper ${node} du réseau`, done: 'est coupé du réseau' },
+  reconnect: { button: (node) => `Reconnecter ${node} au réseau`, done: 'est reconnecté au réseau' },
+};
+
+export function isNodeAction(value: string | undefined): value is NodeAction {
+  return (NODE_ACTIONS as readonly (string | undefined)[]).includes(value);
+}
+
+/** « worker1 est coupé du réseau »: what the lab slide says once the action is done. */
+export function actionDoneText(action: NodeAction, node: string): string {
+  return `${node} ${ACTION_TEXT[action].done}`;
+}
 
 /** Node used when a command block names none (the markup always names one). */
 export const DEFAULT_NODE = 'manager1';
@@ -82,9 +103,9 @@ export const DEFAULT_NODE = 'manager1';
 /** Before what the checker verifies (self-paced and print). */
 export const CRITERION_LABEL = 'Ce que vérifie le correcteur\u00a0: ';
 
-/** The French label of a power action's button. */
-export function actionLabel(action: PowerAction, node: string): string {
-  return action === 'stop' ? `Débrancher ${node}` : `Rebrancher ${node}`;
+/** The French label of a node action's button (« Débrancher worker1 », « Couper worker1 du réseau »). */
+export function actionLabel(action: NodeAction, node: string): string {
+  return ACTION_TEXT[action].button(node);
 }
 
 /** An exercise's title as the learner reads it: without its « 1. » number. */

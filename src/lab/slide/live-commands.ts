@@ -2,7 +2,7 @@
 // power actions pull or plug back a node after a confirmation, « Taper la solution » types the
 // reference solution. The solution's own blocks are not clickable (the button does that).
 import { button } from '../../shared/dom';
-import { DEFAULT_NODE, LAB, LAB_DATA, LAB_SELECTOR, type PowerAction } from '../../shared/lab-contract';
+import { actionDoneText, DEFAULT_NODE, isNodeAction, LAB, LAB_DATA, LAB_SELECTOR } from '../../shared/lab-contract';
 import { api } from '../api';
 import { T } from '../text';
 import { confirmButton, type ConfirmButton } from './confirm';
@@ -39,13 +39,13 @@ export class LiveCommands implements Controller {
       for (const fig of x.el.querySelectorAll<HTMLElement>(LAB_SELECTOR.action)) {
         const b = fig.querySelector<HTMLButtonElement>(`.${LAB.actionButton}`);
         const node = fig.dataset[LAB_DATA.node];
-        const action = fig.dataset[LAB_DATA.action] as PowerAction | undefined;
-        if (!b || !node || (action !== 'stop' && action !== 'start')) continue;
+        const action = fig.dataset[LAB_DATA.action];
+        if (!b || !node || !isNodeAction(action)) continue;
         const label = b.textContent ?? '';
         const confirm = confirmButton(LAB.actionButton, label, T.actionConfirm(label), T.confirm, async (done) => {
           try {
-            await api.power(node, action);
-            done(T.actionDone(node, action));
+            await api.nodeAction(node, action);
+            done(actionDoneText(action, node));
           } catch (error) {
             done(T.error(errorText(error)));
           }

@@ -7,7 +7,7 @@
 // for more panels beside it (`addPanel`, e.g. a live map of the cluster).
 import type { RevealApi } from 'reveal.js';
 import { button, el } from '../../shared/dom';
-import { api, currentServer, terminalUrl } from '../api';
+import { api, ApiError, currentServer, terminalUrl } from '../api';
 import { serverBadge } from '../remote';
 import { TerminalPanel } from '../terminal';
 import { T } from '../text';
@@ -108,6 +108,7 @@ export class LiveMode implements Controller {
       const started = await api.start(this.view.lab);
       if (this.abort.signal.aborted) return;
       waiting.remove();
+      if (started.notice) this.flashStatus(started.notice);
       const names = started.nodes.map((n) => n.name).filter(Boolean);
       this.mountPanel(names.length ? names : this.view.nodes);
       this.ready = true;
@@ -116,6 +117,7 @@ export class LiveMode implements Controller {
     } catch (error) {
       if (this.abort.signal.aborted) return;
       waiting.remove();
+      if (error instanceof ApiError && error.queue) return this.waitInLine(error.message, error.queue.retryAfter);
       const n = this.view.notice(T.startFailed(errorText(error)), '', false, 'lab-notice-error');
       const again = button('lab-retry', T.retry);
       again.addEventListener('click', () => {
@@ -125,6 +127,19 @@ export class LiveMode implements Controller {
       n.append(again);
       again.focus({ preventScroll: true });
     }
+  }
+
+  /**
+   * The room is full: the server's French message (« vous êtes 3ᵉ dans la file d’attente »)
+   * in a live region, and a new request after the delay it gave, until a slot frees.
+   */
+  private waitInLine(message: string, retryAfterS: number): void {
+    const n = this.view.notice(T.queued, message, true, 'lab-notice-queue');
+    const timer = setTimeout(() => {
+      n.remove();
+      void this.prepare();
+    }, Math.max(1, retryAfterS) * 1000);
+    this.abort.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
   }
 
   private mountPanel(nodes: string[]): void {

@@ -1,0 +1,171 @@
+// npm run bench:classroom [-- --sizes 5,10,20,30] [--active 60] [--pace 180] [--update-baseline]
+// (or BENCH_SIZES=5,10 BENCH_ACTIVE_S=60 BENCH_PACE_MS=180)
+//
+// A room on this machine: one real server started in-process in class mode (listening on
+// 0.0.0.0, reached on 127.0.0.1), and N simulated learners who join through the join link like
+// a browser (bench/learner.ts), start a lab on their own DinD cluster, open a terminal and, a
+// third of them at a time, type commands at a human pace and click « Vérifier » (HTTP API).
+// Sizes grow in turn (the learners of the previous size stay). For each size: echo p50/p99,
+// check p95, memory per learner, host CPU and failures; the last line is the largest room with
+// echo p99 under 50 ms and no failure. Every cluster it made is removed at the end, and proved so.
+import Docker from 'dockerode';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import os from 'node:os';
+import path from 'node:path';
+import { startLabServer } from '../server/app';
+import { loadConfig } from '../server/config';
+import { LABEL } from '../server/drivers/labels';
+import { quantile, readBaseline, report, writeBaseline, type Figures as Row } from './baseline';
+import { proveNothingLeft } from './cleanup';
+import { SimulatedLearner, type Figures } from './learner';
+
+const args = process.argv.slice(2);
+const arg = (name: string, env: string, fallback: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] ? args[i + 1]! : (process.env[env] ?? fallback);
+};
+const sizes = arg('sizes', 'BENCH_SIZES', '5,10,20,30').split(',').map(Number).filter((n) => n > 0).sort((a, b) => a - b);
+const activeS = Number(arg('active', 'BENCH_ACTIVE_S', '60'));
+const paceMs = Number(arg('pace', 'BENCH_PACE_MS', '180'));
+/** Clusters built at once while the room fills (the bench measures the room, not a stampede). */
+const startWave = Number(arg('wave', 'BENCH_WAVE', '3'));
+const LAB = 'services-replicas';
+const COMMANDS = ['docker node ls', 'docker service ls', 'docker ps --format "{{.Names}} {{.Status}}"', 'docker service ps web --format "{{.Node}} {{.CurrentState}}"'];
+const ECHO_P99_GOAL_MS = 50;
+
+const host = new Docker();
+const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dec-classroom-'));
+const max = sizes.at(-1) ?? 0;
+const lab = await startLabServer(
+  loadConfig({ host: '0.0.0.0', port: '0', 'data-dir': dataDir, driver: 'dind', 'max-clusters': String(max) }),
+  { log: (line) => console.log(line) },
+);
+const base = `http://127.0.0.1:${(lab.server.address() as { port: number }).port}`;
+const joinUrl = () => `${base}/?join=${lab.registry.joinCode}`;
+const learners: SimulatedLearner[] = [];
+const figures: Record<string, Row> = {};
+const results: { n: number; p50: number; p99: number; check95: number; failures: number }[] = [];
+console.log(`backend: ${lab.backend.reason}; sizes ${sizes.join(', ')}; ${activeS} s active per size, a key every ~${paceMs} ms`);
+
+try {
+  for (const n of sizes) {
+    const setupFailures: string[] = [];
+    const t0 = performance.now();
+    while (learners.length < n) {
+      const wave = Array.from({ length: Math.min(startWave, n - learners.length) }, (_, i) => `Élève ${learners.length + i + 1}`);
+      const joined = await Promise.all(
+        wave.map(async (name) => {
+          try {
+            const l = await SimulatedLearner.join(base, joinUrl(), name);
+            await l.startLab(LAB);
+            await l.openTerminal('manager1');
+            return l;
+          } catch (error) {
+            setupFailures.push((error as Error).message);
+            return undefined;
+          }
+        }),
+      );
+      for (const l of joined) if (l) learners.push(l);
+      if (joined.every((l) => !l)) break;
+    }
+    console.log(`\n${n} learners: room ready in ${((performance.now() - t0) / 1000).toFixed(0)} s (${learners.length} joined)`);
+
+    // A third active at once: three slots, each learner works in one of them.
+    const run: Figures = { echoMs: [], checkMs: [], failures: [...setupFailures] };
+    const cpu0 = cpuTimes();
+    const slotMs = (activeS * 1000) / 3;
+    for (let slot = 0; slot < 3; slot++) {
+      await Promise.all(learners.filter((_, i) => i % 3 === slot).map((l) => l.work(slotMs, LAB, 'create', COMMANDS, paceMs, run)));
+    }
+    const cpu = cpuBusy(cpu0, cpuTimes());
+    const memory = await memoryMB();
+    const row = {
+      'echo p50 ms': quantile(run.echoMs, 0.5),
+      'echo p99 ms': quantile(run.echoMs, 0.99),
+      'check p95 ms': run.checkMs.length ? quantile(run.checkMs, 0.95) : NaN,
+      'memory per learner MB': (memory + process.memoryUsage().rss / 1e6) / Math.max(1, learners.length),
+      'host CPU %': cpu,
+      failures: run.failures.length,
+    };
+    figures[`${n} learners`] = row;
+    results.push({ n, p50: row['echo p50 ms'], p99: row['echo p99 ms'], check95: row['check p95 ms'], failures: row.failures });
+    console.log(
+      `  echo p50 ${row['echo p50 ms'].toFixed(1)} ms, p99 ${row['echo p99 ms'].toFixed(1)} ms (${run.echoMs.length} keys); check p95 ${row['check p95 ms'].toFixed(0)} ms (${run.checkMs.length}); ` +
+        `memory ${row['memory per learner MB'].toFixed(0)} MB per learner; host CPU ${cpu.toFixed(0)} % (load ${loadavg()[0]!.toFixed(1)}); ${row.failures} failures`,
+    );
+    for (const f of new Set(run.failures)) console.log(`    failure: ${f}`);
+    if (learners.length < n) break;
+  }
+  // Freeze one learner's cluster, then time the thaw an API call waits for (goal: under 1 s).
+  const first = learners[0];
+  if (first && lab.room) {
+    await lab.room.freeze(first.id);
+    const t = performance.now();
+    await lab.room.touch(first.id);
+    figures['thaw before an API call'] = { ms: performance.now() - t };
+    console.log(`\nthaw of a frozen cluster before an API call: ${(performance.now() - t).toFixed(0)} ms`);
+  }
+} finally {
+  await Promise.all(learners.map((l) => l.close().catch(() => undefined)));
+  const clusters = [...learners.map((l) => l.id), ...(lab.room?.pooled() ?? [])];
+  await lab.close();
+  for (const id of clusters) if (id) await lab.clusters?.down(id);
+  // And whatever else this data folder holds (a pool cluster being built when it stopped).
+  const driver = lab.backend.driver;
+  if (driver) for (const id of await driver.adopt()) await driver.down(id);
+  await proveNothingLeft(host, dataDir, 'bench:classroom');
+  await rm(dataDir, { recursive: true, force: true });
+}
+
+report('bench:classroom', figures, readBaseline('classroom'));
+if (args.includes('--update-baseline')) writeBaseline('classroom', figures);
+const fits = results.filter((r) => r.failures === 0 && r.p99 < ECHO_P99_GOAL_MS);
+const best = fits.at(-1) ?? results[0];
+const size = fits.at(-1)?.n ?? 0;
+console.log(
+  best
+    ? `largest room: ${size} learners (echo p99 ${best.p99.toFixed(1)} ms, check p95 ${best.check95.toFixed(0)} ms, ${best.failures} failures)`
+    : 'largest room: 0 learners (echo p99 - ms, check p95 - ms, 0 failures)',
+);
+process.exit(process.exitCode ?? 0);
+
+/** Jiffies of all cores from /proc/stat: busy and total. */
+function cpuTimes(): { busy: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+  const total = fields.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
+/** Share of the host's cores in use between two readings, in %. */
+function cpuBusy(a: { busy: number; total: number }, b: { busy: number; total: number }): number {
+  return (100 * (b.busy - a.busy)) / Math.max(1, b.total - a.total);
+}
+
+/** Memory of every container of this bench's clusters (nodes and registries), in MB. */
+async function memoryMB(): Promise<number> {
+  const containers = await host.listContainers({ filters: { label: [`${LABEL.home}=${path.join(dataDir, 'sockets')}`] } });
+  const usage = await Promise.all(containers.map(async (c) => (await containerMemory(c.Id)) / 1e6));
+  return usage.reduce((a, b) => a + b, 0);
+}
+
+/**
+ * A container's memory in bytes: the engine's stats, or its cgroup's own figure where the
+ * engine reports 0 (DinD nodes run with the host's cgroup namespace, and Docker 20.10 on a
+ * cgroup v1 host gives them no memory stats).
+ */
+async function containerMemory(id: string): Promise<number> {
+  const stats = (await host.getContainer(id).stats({ stream: false })) as unknown as { memory_stats: { usage?: number } };
+  if (stats.memory_stats.usage) return stats.memory_stats.usage;
+  for (const file of [`/sys/fs/cgroup/memory/docker/${id}/memory.usage_in_bytes`, `/sys/fs/cgroup/system.slice/docker-${id}.scope/memory.current`, `/sys/fs/cgroup/docker/${id}/memory.current`]) {
+    try {
+      return Number(readFileSync(file, 'utf8').trim());
+    } catch {
+      /* another cgroup layout */
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,145 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ClusterNode, ClusterShape, ClusterStatus, Driver, ExecResult, ShellSpec } from '../drivers/types';
+import type Docker from 'dockerode';
+
+/** A small string map kept in one JSON file of the data folder (0600, written atomically). */
+export class JsonRecord {
+  private readonly map: Map<string, string>;
+
+  constructor(private readonly file: string) {
+    this.map = new Map(Object.entries(readMap(file)));
+  }
+
+  get(key: string): string | undefined {
+    return this.map.get(key);
+  }
+
+  entries(): [string, string][] {
+    return [...this.map];
+  }
+
+  set(key: string, value: string): void {
+    this.map.set(key, value);
+    this.save();
+  }
+
+  delete(key: string): boolean {
+    const had = this.map.delete(key);
+    if (had) this.save();
+    return had;
+  }
+
+  private save(): void {
+    mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(Object.fromEntries(this.map), null, 2), { mode: 0o600 });
+    renameSync(tmp, this.file);
+  }
+}
+
+function readMap(file: string): Record<string, string> {
+  try {
+    const data = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    if (typeof data !== 'object' || data === null) return {};
+    return Object.fromEntries(Object.entries(data).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  } catch {
+    return {};
+  }
+}
+
+/** The folder of the room's own files in the data folder. */
+export function capacityDir(dataDir: string): string {
+  return path.join(dataDir, 'capacity');
+}
+
+/**
+ * Which physical cluster is a learner's. A pre-warmed cluster is built under its own id
+ * (`pool-…`) and cannot be renamed (its objects carry that id in their labels, its nodes'
+ * sockets are mounted from a folder of that name); handing it over records learner → cluster
+ * in `capacity/assignments.json` of the data folder, so the mapping survives a restart and
+ * the CLI (`--cluster <learner>`) reaches the same cluster.
+ */
+export class Assignments {
+  private readonly record: JsonRecord;
+
+  constructor(dataDir: string) {
+    this.record = new JsonRecord(path.join(capacityDir(dataDir), 'assignments.json'));
+  }
+
+  /** The physical cluster of a logical id (itself when nothing was handed over). */
+  resolve(cluster: string): string {
+    return this.record.get(cluster) ?? cluster;
+  }
+
+  /** The logical id of a physical cluster (the learner it was handed to, or itself). */
+  owner(physical: string): string {
+    return this.record.entries().find(([, cluster]) => cluster === physical)?.[0] ?? physical;
+  }
+
+  assign(learner: string, physical: string): void {
+    this.record.set(learner, physical);
+  }
+
+  forget(learner: string): void {
+    this.record.delete(learner);
+  }
+}
+
+/**
+ * The driver as the rest of the server sees it: every call names the learner's id, and is
+ * sent to the learner's physical cluster. Removing a handed-over cluster ends the mapping
+ * (the learner's next cluster is built under their own id).
+ */
+export class AssignedDriver implements Driver {
+  constructor(
+    readonly inner: Driver,
+    readonly assignments: Assignments,
+  ) {}
+
+  get kind(): Driver['kind'] {
+    return this.inner.kind;
+  }
+  get maxNodes(): number {
+    return this.inner.maxNodes;
+  }
+
+  private at(cluster: string): string {
+    return this.assignments.resolve(cluster);
+  }
+
+  up(cluster: string, shape: ClusterShape): Promise<ClusterNode[]> {
+    return this.inner.up(this.at(cluster), shape);
+  }
+  async down(cluster: string): Promise<void> {
+    await this.inner.down(this.at(cluster));
+    this.assignments.forget(cluster);
+  }
+  reset(cluster: string, shape: ClusterShape): Promise<ClusterNode[]> {
+    return this.inner.reset(this.at(cluster), shape);
+  }
+  async status(cluster: string): Promise<ClusterStatus> {
+    return { ...(await this.inner.status(this.at(cluster))), cluster };
+  }
+  async adopt(): Promise<string[]> {
+    return (await this.inner.adopt()).map((physical) => this.assignments.owner(physical));
+  }
+  loadImages(cluster: string, images: string[]): Promise<void> {
+    return this.inner.loadImages(this.at(cluster), images);
+  }
+  nodes(cluster: string): Promise<ClusterNode[]> {
+    return this.inner.nodes(this.at(cluster));
+  }
+  shell(cluster: string, node: string, command?: string): Promise<ShellSpec> {
+    return this.inner.shell(this.at(cluster), node, command);
+  }
+  docker(cluster: string, node: string): Promise<Docker> {
+    return this.inner.docker(this.at(cluster), node);
+  }
+  exec(cluster: string, node: string, cmd: string[], input?: string): Promise<ExecResult> {
+    return this.inner.exec(this.at(cluster), node, cmd, input);
+  }
+  power(cluster: string, node: string, state: 'on' | 'off'): Promise<void> {
+    return this.inner.power(this.at(cluster), node, state);
+  }
+}
