@@ -110,7 +110,7 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
   const runner = clusters ? new LabRunner(clusters, labsDir, progress, (cluster) => gateway.closeLearner(cluster)) : null;
   let course: CourseLab[] | undefined;
   const courseOf = () => (course ??= courseOutline(path.join(REPO_ROOT, 'slides', 'index.md'), labsDir));
-  const cockpit = new RoomCockpit({ live, registry, progress, gateway, clusters, course: courseOf });
+  const cockpit = new RoomCockpit({ live, registry, progress, gateway, clusters, course: courseOf, frozen: (id) => room?.isFrozen(id) ?? false });
   room?.start({
     connected: (id) => gateway.list(id).some((t) => t.clients > 0),
     async reclaimed(id) {

@@ -24,6 +24,8 @@ export interface CockpitDeps {
   debounceMs?: number;
   /** Period of the health poll while a cockpit page is open (default 20 s; 0: never). */
   healthMs?: number;
+  /** A cluster frozen for idleness (server/capacity/): the poll leaves it alone (no thaw, no call to a paused engine). */
+  frozen?(learner: string): boolean;
 }
 
 const isInstructorPage = (c: LiveClient) => c.learner.role === 'instructor';
@@ -157,6 +159,11 @@ export class RoomCockpit {
       for (const learner of this.learners()) {
         if (this.closed || !this.healthTimer) break;
         const previous = this.health.get(learner.id) ?? null;
+        if (this.deps.frozen?.(learner.id)) {
+          if (previous && !previous.frozen) this.health.set(learner.id, { ...previous, frozen: true, at: new Date().toISOString() });
+          this.changed(learner.id);
+          continue;
+        }
         const health = await clusterHealth(clusters, learner.id).catch(() => null);
         // Figures that did not change keep their time: `at` is since when they hold.
         if (!health) this.health.delete(learner.id);
@@ -171,7 +178,7 @@ export class RoomCockpit {
 }
 
 function sameHealth(a: Health | null, b: Health | null): boolean {
-  return a === b || (a !== null && b !== null && a.nodes === b.nodes && a.up === b.up && a.memoryMB === b.memoryMB);
+  return a === b || (a !== null && b !== null && a.nodes === b.nodes && a.up === b.up && a.memoryMB === b.memoryMB && Boolean(a.frozen) === Boolean(b.frozen));
 }
 
 /** Nodes up (machine running and, in a swarm, ready) and memory (when the driver tells); null without a cluster. */

@@ -78,7 +78,7 @@ export class LearnerDetail {
     const now = Date.now();
     this.name = row.name;
     this.heading.textContent = C.detailOf(row.name);
-    const health = row.health ? C.healthText(row.health.up, row.health.nodes, row.health.memoryMB) : C.noCluster;
+    const health = row.health ? C.healthText(row.health.up, row.health.nodes, row.health.memoryMB, row.health.frozen) : C.noCluster;
     this.summary.textContent = `${C.currentLab(row.currentLab)} · ${health} · ${C.activity} ${ago(row.lastActivity, now)}${row.slide ? ` · ${C.slide} ${row.slide}` : ''}`;
     this.failures.replaceChildren();
     for (const lab of course) {

@@ -66,7 +66,7 @@ export function renderGrid(host: HTMLElement, model: GridModel, filter: GridFilt
     th.append(name);
     if (stuck) th.append(' ', el('span', 'cockpit-badge', C.stuck));
     if (row.pages === 0) th.append(' ', el('span', 'cockpit-offline', C.offline));
-    const health = el('td', 'cockpit-health', row.health ? C.healthText(row.health.up, row.health.nodes, row.health.memoryMB) : C.noCluster);
+    const health = el('td', 'cockpit-health', row.health ? C.healthText(row.health.up, row.health.nodes, row.health.memoryMB, row.health.frozen) : C.noCluster);
     if (row.health && row.health.up < row.health.nodes) health.classList.add('cockpit-degraded');
     tr.append(th, health, el('td', 'cockpit-activity', ago(row.lastActivity, now)), el('td', 'cockpit-slide', row.slide ?? '—'));
     for (const lab of labs) {

@@ -22,7 +22,7 @@ export const C = {
   activity: 'Activité',
   slide: 'Diapositive',
   noCluster: 'pas de cluster',
-  healthText: (up: number, nodes: number, mb: number | null) => `${up}/${nodes} nœuds${mb === null ? '' : ` · ${mb}${NBSP}Mo`}`,
+  healthText: (up: number, nodes: number, mb: number | null, frozen = false) => `${up}/${nodes} nœuds${mb === null ? '' : ` · ${mb}${NBSP}Mo`}${frozen ? ' · gelé' : ''}`,
   offline: 'hors ligne',
   stuck: 'bloqué',
   live: { connecting: 'Connexion…', open: 'En direct', closed: 'Déconnecté' },

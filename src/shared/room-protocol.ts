@@ -30,6 +30,8 @@ export const healthSchema = z.object({
   memoryMB: z.nullable(z.number()),
   /** Since when these figures hold (ISO). */
   at: z.string(),
+  /** Frozen for idleness (server/capacity/): the figures are those from before; the next action thaws it. */
+  frozen: z.optional(z.boolean()),
 });
 export type Health = z.infer<typeof healthSchema>;
 
