@@ -4,10 +4,11 @@ import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import type { ClusterManager } from './clusters';
 import { openRoom, QueueFullError, type RoomCapacity } from './capacity';
-import { isLoopback, REPO_ROOT, type ServerConfig } from './config';
+import { REPO_ROOT, type ServerConfig } from './config';
 import { detectBackend, detectOptions, type Backend } from './drivers/detect';
 import { DEFAULT_SHAPE, NodeUnavailableError, UnsupportedFaultError, type ClusterShape } from './drivers/types';
 import { apiHandlers } from './http/api';
+import { cockpitHandlers } from './http/cockpit-api';
 import { builtDeck, devDeck, type DeckHandler } from './http/deck';
 import { Edge, escapeHtml, HttpError, page, parseTarget, sendError, sendHtml, sendJson, unauthorizedPage } from './http/edge';
 import { login, loginPage } from './http/login';
@@ -20,6 +21,10 @@ import { LearnerRegistry, RegistryError, secureDir } from './learners';
 import { courseLimit } from './quotas';
 import { removeServerInfo, takeCliGrant, writeServerInfo } from './server-info';
 import { LiveHub } from './live/hub';
+import { RoomCockpit } from './room/cockpit';
+import { courseOutline } from './room/course';
+import { publicBase } from './room/join';
+import type { CourseLab } from '../src/shared/room-protocol';
 import { Presenter } from './live/presenter';
 import { startLabLive, type LabLive } from './live/lab-live';
 import { TerminalGateway } from './terminals';
@@ -43,6 +48,8 @@ export interface LabServer {
   gateway: TerminalGateway;
   /** The push channel to open pages (cluster maps, automatic checks, follow mode, cockpit). */
   live: LiveHub;
+  /** The instructor's view of the room (server/room/cockpit.ts). */
+  cockpit: RoomCockpit;
   /** Follow mode: the presenter's position, sent to learners' decks. */
   presenter: Presenter;
   /** Cluster maps and automatic checks of open lab slides (null without a lab backend). */
@@ -69,7 +76,7 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
     trustProxy: config.trustProxy,
     grant: (secret) => (takeCliGrant(config.dataDir, secret) ? registry.get(LOCAL_LEARNER) : undefined),
   });
-  const backend = await detectBackend(detectOptions(config, isLoopback(config.host)));
+  const backend = await detectBackend(detectOptions(config, !config.room));
   // Adopts the clusters a previous run left; learners reach theirs through its mapping.
   const room = backend.driver ? await openRoom(config, backend.driver, (id) => registry.get(id)?.role === 'instructor', log) : null;
   const clusters = room?.clusters ?? null;
@@ -106,6 +113,9 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
   const progress = new ProgressStore(path.join(config.dataDir, 'progress'));
   // A recreated cluster ends the learner's shells: close them rather than leave dead ones.
   const runner = clusters ? new LabRunner(clusters, labsDir, progress, (cluster) => gateway.closeLearner(cluster)) : null;
+  let course: CourseLab[] | undefined;
+  const courseOf = () => (course ??= courseOutline(path.join(REPO_ROOT, 'slides', 'index.md'), labsDir));
+  const cockpit = new RoomCockpit({ live, registry, progress, gateway, clusters, course: courseOf, frozen: (id) => room?.isFrozen(id) ?? false });
   room?.start({
     connected: (id) => gateway.list(id).some((t) => t.clients > 0),
     async reclaimed(id) {
@@ -116,7 +126,7 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
       });
     },
   });
-  if (runner && backend.driver) labLive = startLabLive(live, backend.driver, runner, progress, { asleep: (cluster) => room?.isFrozen(cluster) ?? false });
+  if (runner && clusters) labLive = startLabLive(live, clusters.driver, runner, progress, { asleep: (cluster) => room?.isFrozen(cluster) ?? false });
   const joins = new RateLimiter({ capacity: 10, perSecond: 1 / 6 });
   const labCalls = new RateLimiter({ capacity: 12, perSecond: 1 / 3 });
 
@@ -130,7 +140,9 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
   const deck: DeckHandler = config.mode === 'static' ? await builtDeck(config.deckDir, log) : await devDeck(server, config.dataDir);
 
   let base = '';
-  const handlers = apiHandlers({
+  const joinUrl = (code: string) => `${publicBase(base)}/?join=${code}`;
+  const handlers = {
+    ...apiHandlers({
     registry,
     backend,
     clusters,
@@ -141,9 +153,11 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
     progress,
     labsDir,
     learnerLimit: courseLimit(labsDir),
-    joinUrl: (code) => `${base}/?join=${code}`,
+    joinUrl,
     presenter,
-  });
+    }),
+    ...cockpitHandlers({ registry, cockpit, runner, clusters, gateway, course: courseOf, joinUrl: () => joinUrl(registry.joinCode), page: (req, res) => deck.cockpit(req, res), unavailable: backend.reason }),
+  };
   const loginDeps = { edge, registry, joins };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -232,6 +246,12 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
       if (match.name === 'live') return live.handleUpgrade(req, socket, head, credential.learner);
       const { node, tab } = match.params;
       if (!node || !tab) return refuse('404 Not Found');
+      if (match.name === 'roomTerminal') {
+        // The instructor watches a learner's terminal: a viewer, whose input never reaches the shell.
+        const watched = registry.get(match.params.learner ?? '');
+        if (!watched) return refuse('404 Not Found');
+        return gateway.handleUpgrade(req, socket, head, { learner: watched.id, node, tab }, { mode: 'viewer' });
+      }
       // A terminal connection thaws the learner's cluster (its replay needs nothing of it).
       room?.activity(credential.learner.id);
       gateway.handleUpgrade(req, socket, head, { learner: credential.learner.id, node, tab });
@@ -257,7 +277,7 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
     url,
     localUrl: `${url}/?token=${localToken}`,
     get joinUrl() {
-      return `${url}/?join=${registry.joinCode}`;
+      return joinUrl(registry.joinCode);
     },
     backend,
     registry,
@@ -265,12 +285,14 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
     room,
     gateway,
     live,
+    cockpit,
     presenter,
     labLive,
     async close() {
       room?.stop();
       await removeServerInfo(config.dataDir);
       labLive?.close();
+      cockpit.close();
       await live.close();
       await gateway.close();
       await deck.close();

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { LOCAL_LEARNER, startLabServer } from './app';
 import { AssignedDriver, Assignments } from './capacity/assignments';
 import { ClusterManager } from './clusters';
-import { isLoopback, loadConfig, REPO_ROOT, type ConfigFlags } from './config';
+import { loadConfig, REPO_ROOT, type ConfigFlags } from './config';
 import { detectBackend, detectOptions } from './drivers/detect';
 import { DEFAULT_SHAPE, type ClusterShape, type ClusterStatus } from './drivers/types';
 import { runNodeAction } from './faults';
@@ -16,6 +16,7 @@ import { ProgressStore } from './labs/progress';
 import { LabRunner } from './labs/runner';
 import { LearnerRegistry } from './learners';
 import { ABSOLUTE_LIMIT } from './quotas';
+import { terminalQr } from './room/join';
 import { issueCliGrant, readServerInfo } from './server-info';
 import { z } from 'zod';
 
@@ -86,6 +87,7 @@ async function main(argv: string[]): Promise<number> {
       inventory: { type: 'string' },
       engine: { type: 'string', multiple: true },
       'trust-proxy': { type: 'boolean', default: false },
+      room: { type: 'boolean', default: false },
       'max-clusters': { type: 'string' },
       prewarm: { type: 'string' },
       'freeze-after': { type: 'string' },
@@ -105,11 +107,18 @@ async function main(argv: string[]): Promise<number> {
     const print = (s: string) => process.stdout.write(`${s}\n`);
     print(`\n  « Docker en cluster » — ${lab.url}`);
     print(`  Travaux pratiques : ${lab.backend.reason}`);
-    if (isLoopback(config.host)) {
-      print(`\n  Ouvrez : ${lab.localUrl}\n`);
+    if (!config.room) {
+      print(`\n  Ouvrez : ${lab.localUrl}\n`);
       if (process.stdout.isTTY && !process.env.CI && !values['no-open']) openBrowser(lab.localUrl);
+    } else {
+      const instructor = new URL(lab.localUrl);
+      if (instructor.hostname === '0.0.0.0' || instructor.hostname === '[::]') instructor.hostname = '127.0.0.1';
+      print(`\n  Formateur (sur cette machine) : ${instructor}`);
+      print(`  Tableau de bord de la salle : ${instructor.origin}/cockpit${instructor.search}`);
+      print(`  Apprenants : ${lab.joinUrl}\n`);
+      print(await terminalQr(lab.joinUrl));
+      print('  (liens secrets : ils ne sont écrits nulle part ailleurs ; « npm run lab -- room rotate » tire un nouveau lien d’inscription)\n');
     }
-    else print(`\n  Formateur : ${lab.localUrl}\n  Apprenants : ${lab.joinUrl}\n  (liens secrets : ils ne sont écrits nulle part ailleurs ; « npm run lab -- room » gère la salle)\n`);
     const stop = () => {
       void lab.close().then(() => process.exit(0));
     };

@@ -7,6 +7,12 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 
 export interface ServerConfig {
   host: string;
+  /**
+   * Class mode: learners join from other machines (`--room`, or any non-loopback host). The
+   * join link and its QR code are printed, and the local driver (the host's own engine, shared
+   * by everyone) is refused.
+   */
+  room: boolean;
   port: number;
   /**
    * `dev`: Vite middleware with hot reload (loopback only); `static`: the built deck of
@@ -74,6 +80,7 @@ export interface ConfigFlags {
   'allow-origin'?: string[];
   inventory?: string;
   'trust-proxy'?: boolean;
+  room?: boolean;
   engine?: string[];
   'max-clusters'?: string;
   prewarm?: string;
@@ -87,13 +94,18 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
   throw new Error(`${what} « ${value} » inconnu : valeurs possibles ${allowed.join(', ')}`);
 }
 
-/** Flags win over environment variables (DEC_HOST, DEC_PORT, DEC_DATA_DIR, DEC_DRIVER, DEC_NODE_IMAGE, DEC_PRIVILEGED, DEC_TRUST_PROXY, DEC_ENGINES, DEC_MAX_CLUSTERS, DEC_PREWARM, DEC_FREEZE_AFTER, DEC_RECLAIM_AFTER). */
+/**
+ * Flags win over environment variables (DEC_HOST, DEC_PORT, DEC_DATA_DIR, DEC_DRIVER, DEC_NODE_IMAGE, DEC_PRIVILEGED, DEC_TRUST_PROXY, DEC_ROOM, DEC_ENGINES, DEC_MAX_CLUSTERS, DEC_PREWARM, DEC_FREEZE_AFTER, DEC_RECLAIM_AFTER).
+ * `--room` without a host listens on every interface (0.0.0.0); `--room --host 127.0.0.1` is a room on this machine only (a demo, the tests).
+ */
 export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const port = Number(flags.port ?? env.DEC_PORT ?? 4173);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`port invalide : ${flags.port ?? env.DEC_PORT}`);
-  const host = flags.host ?? env.DEC_HOST ?? '127.0.0.1';
+  const roomAsked = Boolean(flags.room) || env.DEC_ROOM === '1';
+  const host = flags.host ?? env.DEC_HOST ?? (roomAsked ? '0.0.0.0' : '127.0.0.1');
   return {
     host,
+    room: roomAsked || !isLoopback(host),
     port,
     mode: flags.static || !isLoopback(host) ? 'static' : 'dev',
     deckDir: path.join(REPO_ROOT, 'dist'),

@@ -131,6 +131,15 @@ export class LearnerRegistry {
     return { token, learner: publicLearner(stored) };
   }
 
+  /** A learner's new display name (checked by checkDisplayName of src/shared/display-name.ts). */
+  async rename(id: string, name: string): Promise<Learner> {
+    const stored = this.store.learners[id];
+    if (!stored) throw new RegistryError(`apprenant « ${id} » inconnu`);
+    stored.name = name;
+    await this.save();
+    return publicLearner(stored);
+  }
+
   /** Ends every session of a learner (their progress stays, under the same id). */
   async revoke(id: string): Promise<Learner> {
     const stored = this.store.learners[id];

@@ -153,6 +153,12 @@ function pathOf(route: { path: string }, learner: string): string {
     .replace(':learner', learner);
 }
 
+/** The French error of a refusal: JSON for the API, the page's text for a page (/cockpit). */
+async function errorOf(res: Response): Promise<string> {
+  const text = await res.text();
+  return res.headers.get('content-type')?.startsWith('application/json') ? (JSON.parse(text) as { error: string }).error : text;
+}
+
 function call(room: Room, route: RouteSpec, headers: Record<string, string>, body = '{}'): Promise<Response> {
   const init: RequestInit = { method: route.method, headers: { ...(route.method === 'POST' ? { 'Content-Type': 'application/json' } : {}), ...headers }, redirect: 'manual' };
   if (route.method === 'POST') init.body = body;
@@ -192,12 +198,12 @@ describe('class mode (0.0.0.0, built deck, --driver none): the edge', () => {
     for (const route of guarded) {
       const none = await call(room, route, {});
       expect(none.status, `${route.method} ${route.path} sans jeton`).toBe(401);
-      expect(((await none.json()) as { error: string }).error).toMatch(/jeton/);
+      expect(await errorOf(none)).toMatch(/jeton/);
       const token = route.role === 'instructor' ? room.instructor : room.alice.token;
       for (const credential of [{ Authorization: `Bearer ${token}` }, { Cookie: `dec_token=${token}` }] as Record<string, string>[]) {
         const evil = await call(room, route, { ...credential, Origin: EVIL });
         expect(evil.status, `${route.method} ${route.path} depuis ${EVIL}`).toBe(403);
-        expect(((await evil.json()) as { error: string }).error).toMatch(/origine refusée/);
+        expect(await errorOf(evil)).toMatch(/origine refusée/);
       }
       if (route.method === 'POST') {
         const missing = await call(room, route, { Cookie: `dec_token=${token}` });
@@ -214,12 +220,22 @@ describe('class mode (0.0.0.0, built deck, --driver none): the edge', () => {
 
   it('a learner calling an instructor route gets 403 with a French message; the instructor gets through', async () => {
     const instructorRoutes = ROUTES.filter((r) => r.role === 'instructor');
-    expect(instructorRoutes.map((r) => r.name)).toEqual(['room', 'roomJoinCode', 'roomRevoke', 'learnerFaults', 'roomFaults', 'roomFollow']);
+    expect(instructorRoutes.map((r) => r.name)).toEqual(['room', 'roomJoinCode', 'roomRevoke', 'learnerFaults', 'roomFaults', 'roomFollow', 'cockpit', 'roomJoin', 'roomJoinQr', 'roomResults', 'roomTerminals', 'roomReset', 'roomHint', 'roomSolve']);
     for (const route of instructorRoutes) {
-      const res = await call(room, route, { Authorization: `Bearer ${room.bob.token}` });
-      expect(res.status).toBe(403);
-      expect(((await res.json()) as { error: string }).error).toBe('réservé au formateur : votre jeton d’apprenant ne permet pas cette action');
+      for (const credential of [{ Authorization: `Bearer ${room.bob.token}` }, { Cookie: `dec_token=${room.bob.token}`, Origin: room.base }] as Record<string, string>[]) {
+        const res = await call(room, route, credential);
+        expect(res.status, `${route.method} ${route.path} par un apprenant`).toBe(403);
+        expect(await errorOf(res)).toContain('réservé au formateur : votre jeton d’apprenant ne permet pas cette action');
+      }
     }
+    // The cockpit is the built page (class mode), at /cockpit only.
+    const cockpit = await fetch(`${room.base}/cockpit`, { headers: { Cookie: `dec_token=${room.instructor}` } });
+    expect(cockpit.status).toBe(200);
+    const page = await cockpit.text();
+    expect(page).toContain('Tableau de bord de la salle');
+    expect(page).toMatch(/<script type="module" crossorigin src="\.\/deck\/cockpit-[\w-]+\.js">/);
+    expect(page).not.toContain('/@vite/client');
+    expect((await fetch(`${room.base}/cockpit.html`, { headers: { Cookie: `dec_token=${room.instructor}` } })).status).toBe(404);
     const list = await fetch(`${room.base}/api/room`, { headers: { Authorization: `Bearer ${room.instructor}` } });
     expect(list.status).toBe(200);
     const body = await list.text();
@@ -233,9 +249,11 @@ describe('class mode (0.0.0.0, built deck, --driver none): the edge', () => {
       const url = `${ws}${pathOf(socket, room.bob.id)}`;
       expect(await wsStatus(url, { origin: room.base }), `${socket.path} sans jeton`).toBe(socket.name === 'hmr' ? 404 : 401);
       if (socket.name === 'hmr') continue; // no hot reload in class mode: 404 whoever asks
-      expect(await wsStatus(`${url}?token=${room.alice.token}`, { origin: EVIL })).toBe(403);
-      expect(await wsStatus(url, { headers: { Cookie: `dec_token=${room.alice.token}` } })).toBe(403);
-      expect(await wsStatus(url, { origin: room.base, headers: { Cookie: `dec_token=${room.alice.token}` } })).toBe(101);
+      const token = socket.role === 'instructor' ? room.instructor : room.alice.token;
+      expect(await wsStatus(`${url}?token=${token}`, { origin: EVIL })).toBe(403);
+      expect(await wsStatus(url, { headers: { Cookie: `dec_token=${token}` } })).toBe(403);
+      if (socket.role === 'instructor') expect(await wsStatus(url, { origin: room.base, headers: { Cookie: `dec_token=${room.alice.token}` } }), `${socket.path} par un apprenant`).toBe(403);
+      expect(await wsStatus(url, { origin: room.base, headers: { Cookie: `dec_token=${token}` } })).toBe(101);
     }
     // Formerly fatal or hanging: a bad %-escape in the cookie, `//`, any other path with a valid cookie.
     expect(await wsStatus(`${ws}/api/terminal/manager1/1`, { origin: room.base, headers: { Cookie: 'dec_token=%E0' } })).toBe(401);
@@ -249,7 +267,7 @@ describe('class mode (0.0.0.0, built deck, --driver none): the edge', () => {
     const link = await fetch(`${room.base}/?join=${room.lab.registry.joinCode}`, { redirect: 'manual' });
     expect(link.status).toBe(200);
     const html = await link.text();
-    expect(html).toContain('Rejoindre la salle « Docker en cluster » en tant que');
+    expect(html).toContain('Votre nom (affiché au formateur)');
     // No other site may frame it, and its URL (a secret link) is never sent to another site;
     // `same-origin` (not `no-referrer`) so that the browser's POST carries our Origin.
     expect(link.headers.get('x-frame-options')).toBe('SAMEORIGIN');

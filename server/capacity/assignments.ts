@@ -142,4 +142,9 @@ export class AssignedDriver implements Driver {
   power(cluster: string, node: string, state: 'on' | 'off'): Promise<void> {
     return this.inner.power(this.at(cluster), node, state);
   }
+  /** The cockpit's memory figure, when the inner driver can tell (it throws otherwise: no figure). */
+  async memoryBytes(cluster: string): Promise<number> {
+    if (!this.inner.memoryBytes) throw new Error(`le pilote ${this.inner.kind} ne mesure pas la mémoire`);
+    return this.inner.memoryBytes(this.at(cluster));
+  }
 }

@@ -115,6 +115,12 @@ export class DindPoolDriver implements Driver, NodeFaults {
     return this.guard(slot, cluster, 'manager1', () => slot.driver.status(cluster));
   }
 
+  /** Memory of the cluster's nodes, from the engine that holds it (the cockpit). */
+  async memoryBytes(cluster: string): Promise<number> {
+    const slot = await this.locate(cluster);
+    return slot ? slot.driver.memoryBytes(cluster) : 0;
+  }
+
   async adopt(): Promise<string[]> {
     const adopted = new Set<string>();
     for (const slot of await this.aliveSlots()) {

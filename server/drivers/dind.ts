@@ -10,7 +10,7 @@ import { clusterContainers, clusterLabels, clustersOfHome, ignoreMissing, record
 import { DindFaults } from './dind-faults';
 import { execAgent } from './exec-agent';
 import { execInContainer } from './exec';
-import { LABEL, PROJECT } from './labels';
+import { clusterFilter, LABEL, PROJECT } from './labels';
 import { ensureNodeImage } from './images';
 import { initSwarm, joinAll, labelNodes, waitSwarmReady } from './swarm';
 import { labRegistryDaemonArgs, seedLabRegistry, startLabRegistry } from './lab-registry';
@@ -150,6 +150,25 @@ export class DindDriver implements Driver, NodeFaults {
     const containers = await clusterContainers(this.opts.host, cluster, this.opts.socketDir);
     const nodes = containers.map(({ name, role, running, paused }) => ({ name, role, reachable: running, machine: machineState(running, paused) }));
     return swarmStatus({ cluster, driver: this.kind, exists: containers.length > 0, shape, nodes }, (n) => this.docker(cluster, n));
+  }
+
+  /**
+   * Memory of the cluster's running node containers: their cgroup's figure when the engine is
+   * on this machine (a file read), else a one-shot `docker stats` (page cache excluded). With
+   * the host's cgroup namespace, the services' containers inside a node have cgroups of their own.
+   */
+  async memoryBytes(cluster: string): Promise<number> {
+    const containers = await this.opts.host.listContainers({ filters: clusterFilter(cluster, this.opts.socketDir) });
+    const figures = await Promise.all(
+      containers.filter((c) => c.Labels[LABEL.node]).map(async (c) => {
+        const local = await cgroupMemory(c.Id);
+        if (local !== null) return local;
+        const stats = (await this.opts.host.getContainer(c.Id).stats({ stream: false, 'one-shot': true })) as { memory_stats?: { usage?: number; stats?: Record<string, number> } };
+        const m = stats.memory_stats;
+        return Math.max(0, (m?.usage ?? 0) - (m?.stats?.inactive_file ?? m?.stats?.total_inactive_file ?? 0));
+      }),
+    );
+    return figures.reduce((a, b) => a + b, 0);
   }
 
   async shell(cluster: string, node: string, command?: string): Promise<ShellSpec> {
@@ -342,4 +361,17 @@ export class DindDriver implements Driver, NodeFaults {
 
 function machineState(running: boolean, paused: boolean): 'running' | 'stopped' | 'paused' {
   return paused ? 'paused' : running ? 'running' : 'stopped';
+}
+
+/** A container's memory from its cgroup on this machine (cgroup v1, v2 with systemd or cgroupfs), null when not found. */
+async function cgroupMemory(id: string): Promise<number | null> {
+  for (const file of [`/sys/fs/cgroup/memory/docker/${id}/memory.usage_in_bytes`, `/sys/fs/cgroup/system.slice/docker-${id}.scope/memory.current`, `/sys/fs/cgroup/docker/${id}/memory.current`]) {
+    try {
+      const bytes = Number((await readFile(file, 'utf8')).trim());
+      if (Number.isFinite(bytes)) return bytes;
+    } catch {
+      // Not this layout, or not this machine's engine.
+    }
+  }
+  return null;
 }

@@ -99,7 +99,13 @@ export interface NodePower {
   power(cluster: string, node: string, state: 'on' | 'off'): Promise<void>;
 }
 
-export interface Driver extends ClusterLifecycle, NodeAccess, NodePower {}
+/** Figures for the instructor's cockpit, where a driver can give them cheaply. */
+export interface NodeStats {
+  /** Memory the cluster's nodes use now, in bytes. */
+  memoryBytes?(cluster: string): Promise<number>;
+}
+
+export interface Driver extends ClusterLifecycle, NodeAccess, NodePower, NodeStats {}
 
 /**
  * Freezing an idle cluster (server/capacity/): its machines stop using the CPU and keep their

@@ -15,6 +15,7 @@ import type { Presenter } from '../live/presenter';
 import { readJson } from './body';
 import { faultHandlers } from './faults-api';
 import { HttpError, sendJson } from './edge';
+import type { CockpitRoute } from './cockpit-api';
 import { PARAMS, type ParamName, type RouteName } from './routes';
 
 const Shape = z
@@ -57,10 +58,10 @@ export interface Call {
   params: Partial<Record<ParamName, string>>;
 }
 
-type Handler = (call: Call) => Promise<void>;
+export type Handler = (call: Call) => Promise<void>;
 
-/** The handlers of the API routes of server/http/routes.ts, by route name (login excepted). */
-export function apiHandlers(deps: ApiDeps): Record<Exclude<RouteName, 'login'>, Handler> {
+/** The handlers of the API routes of server/http/routes.ts, by route name (login and the room's, in cockpit-api.ts, excepted). */
+export function apiHandlers(deps: ApiDeps): Record<Exclude<RouteName, 'login' | CockpitRoute>, Handler> {
   const shapes = deps.shapes;
   const currentShape = (learner: string) => shapes.get(learner) ?? DEFAULT_SHAPE;
   const unavailable = () => new HttpError(503, `travaux pratiques indisponibles : ${deps.backend.reason}`);

@@ -1,7 +1,8 @@
 import { existsSync, realpathSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import path from 'node:path';
-import { buildDeck, DECK_PACKAGES, DECK_ROOT, needsBuild } from '../../src/deck/build';
+import { buildDeck, COCKPIT_HTML, DECK_PACKAGES, DECK_ROOT, needsBuild } from '../../src/deck/build';
 import { page, sendHtml } from './edge';
 import { staticHandler } from './static';
 
@@ -10,6 +11,8 @@ export interface DeckHandler {
   (req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void>;
   /** Vite's hot-reload socket is handled by Vite (dev mode only). */
   readonly hotReload: boolean;
+  /** The instructor's cockpit page, the second entry of the build (the edge checked the role). */
+  cockpit(req: IncomingMessage, res: ServerResponse): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -27,10 +30,13 @@ export async function builtDeck(outDir: string, log: (line: string) => void): Pr
     log(`Diaporama construit en ${((Date.now() - started) / 1000).toFixed(1)} s.`);
   }
   const serve = staticHandler(outDir);
-  const handler = async (req: IncomingMessage, res: ServerResponse) => {
+  const handler = async (req: IncomingMessage, res: ServerResponse, pathname: string) => {
+    // The cockpit page exists only at /cockpit, for the instructor (routes.ts).
+    if (pathname === `/${COCKPIT_HTML}`) return sendHtml(res, 404, NOT_FOUND);
     serve(req, res, () => sendHtml(res, 404, NOT_FOUND));
   };
-  return Object.assign(handler, { hotReload: false, close: async () => undefined });
+  const cockpit = async (_req: IncomingMessage, res: ServerResponse) => sendHtml(res, 200, await readFile(path.join(outDir, COCKPIT_HTML), 'utf8'));
+  return Object.assign(handler, { hotReload: false, cockpit, close: async () => undefined });
 }
 
 /** Real paths Vite may serve in dev (the deck's inputs); the data folder is never among them. */
@@ -98,5 +104,9 @@ export async function devDeck(server: Server, dataDir: string): Promise<DeckHand
       res.once('close', resolve);
     });
   };
-  return Object.assign(handler, { hotReload: true, close: () => vite.close() });
+  const cockpit = async (req: IncomingMessage, res: ServerResponse) => {
+    const raw = await readFile(path.join(DECK_ROOT, COCKPIT_HTML), 'utf8');
+    sendHtml(res, 200, await vite.transformIndexHtml(`/${COCKPIT_HTML}`, raw, req.url));
+  };
+  return Object.assign(handler, { hotReload: true, cockpit, close: () => vite.close() });
 }

@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { checkDisplayName, NAME_MAX } from '../../src/shared/display-name';
 import { cleanName, type LearnerRegistry } from '../learners';
 import { readForm } from './body';
 import { cookiesOf, escapeHtml, HttpError, page, parseTarget, sendHtml, type Edge } from './edge';
@@ -31,23 +32,8 @@ export function loginPage(deps: LoginDeps, req: IncomingMessage, res: ServerResp
   const next = `${pathname}${rest.size ? `?${rest}` : ''}`;
   const csrf = randomBytes(18).toString('base64url');
   if (join !== null) {
-    if (!deps.registry.checkJoinCode(join)) return sendHtml(res, 403, page('Lien d’inscription invalide', '<p>Ce lien d’inscription n’est pas (ou plus) valable : demandez le lien actuel à votre formateur.</p>'));
-    deps.edge.setCookie(req, res, CSRF_COOKIE, csrf, 3600);
-    const name = escapeHtml(cleanName(search.get('name') ?? undefined));
-    return sendHtml(
-      res,
-      200,
-      page(
-        `Rejoindre la salle ${COURSE} ?`,
-        `<form method="post" action="/login">
-<p><label>Rejoindre la salle ${COURSE} en tant que <input name="name" value="${name}" maxlength="40" placeholder="votre prénom" autocomplete="nickname" autofocus></label> ?</p>
-<input type="hidden" name="join" value="${escapeHtml(join)}">
-${hidden(csrf, next)}
-<p><button type="submit">Rejoindre la salle</button></p>
-</form>
-<p><small>Vous n’avez pas demandé à rejoindre ce cours ? Fermez simplement cette page.</small></p>`,
-      ),
-    );
+    if (!deps.registry.checkJoinCode(join)) return sendHtml(res, 403, page('Lien d’inscription invalide', '<p>Ce lien d’inscription n’est pas (ou plus) valable : demandez le lien actuel à votre formateur.</p>'));
+    return joinForm(deps, req, res, 200, { join, next, name: cleanName(search.get('name') ?? undefined) });
   }
   const learner = deps.registry.lookup(token ?? undefined);
   if (!learner) return sendHtml(res, 401, page('Lien de connexion invalide', '<p>Ce lien de connexion n’est pas (ou plus) valable : rouvrez l’adresse affichée par le serveur au démarrage.</p>'));
@@ -65,6 +51,31 @@ ${hidden(csrf, next)}
 <p><button type="submit">Rejoindre en tant que ${who}</button></p>
 </form>
 <p><small>Ce n’est pas vous ? Fermez simplement cette page.</small></p>`,
+    ),
+  );
+}
+
+/**
+ * The join confirmation: the learner's display name (no account), asked on their first visit;
+ * shown again with the French error when it is refused (a fresh CSRF token each time).
+ */
+function joinForm(deps: LoginDeps, req: IncomingMessage, res: ServerResponse, status: number, form: { join: string; next: string; name: string; error?: string }): void {
+  const csrf = randomBytes(18).toString('base64url');
+  deps.edge.setCookie(req, res, CSRF_COOKIE, csrf, 3600);
+  const error = form.error ? `<p id="name-error" role="alert" style="color:#a00000;font-weight:bold">${escapeHtml(form.error)}</p>` : '';
+  sendHtml(
+    res,
+    status,
+    page(
+      `Rejoindre la salle ${COURSE} ?`,
+      `<form method="post" action="/login">
+<p><label for="name">Votre nom (affiché au formateur)</label><br>
+<input id="name" name="name" value="${escapeHtml(form.name)}" maxlength="${NAME_MAX * 2}" required placeholder="votre prénom" autocomplete="nickname" autofocus${form.error ? ' aria-invalid="true" aria-describedby="name-error"' : ''}></p>
+${error}<input type="hidden" name="join" value="${escapeHtml(form.join)}">
+${hidden(csrf, form.next)}
+<p><button type="submit">Rejoindre la salle</button></p>
+</form>
+<p><small>Vous n’avez pas demandé à rejoindre ce cours ? Fermez simplement cette page.</small></p>`,
     ),
   );
 }
@@ -89,7 +100,9 @@ export async function login(deps: LoginDeps, req: IncomingMessage, res: ServerRe
     if (!deps.registry.checkJoinCode(join)) throw new HttpError(403, 'lien d’inscription invalide : demandez le lien actuel à votre formateur');
     const wait = deps.joins.take(deps.edge.address(req));
     if (wait > 0) throw new HttpError(429, MESSAGES.rateLimited(wait));
-    token = (await deps.registry.register(form.get('name') ?? undefined)).token;
+    const name = checkDisplayName(form.get('name') ?? '');
+    if (!name.ok) return joinForm(deps, req, res, 400, { join, next: location, name: cleanName(form.get('name') ?? undefined), error: name.error });
+    token = (await deps.registry.register(name.name)).token;
   }
   if (!deps.registry.lookup(token)) throw new HttpError(401, MESSAGES.unauthenticated);
   deps.edge.setSessionCookie(req, res, token!);

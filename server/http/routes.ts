@@ -49,6 +49,16 @@ export const ROUTES = [
   { name: 'roomFaults', method: 'POST', path: '/api/room/faults', role: 'instructor' },
   { name: 'roomFollow', method: 'POST', path: '/api/room/follow', role: 'instructor' },
   { name: 'login', method: 'POST', path: '/login', role: 'anyone', limit: 'join' },
+  // The room (server/http/cockpit-api.ts): the instructor's cockpit page and its actions, a learner's own name.
+  { name: 'sessionName', method: 'POST', path: '/api/session/name', role: 'learner' },
+  { name: 'cockpit', method: 'GET', path: '/cockpit', role: 'instructor' },
+  { name: 'roomJoin', method: 'GET', path: '/api/room/join', role: 'instructor' },
+  { name: 'roomJoinQr', method: 'GET', path: '/api/room/join.svg', role: 'instructor' },
+  { name: 'roomResults', method: 'GET', path: '/api/room/results.csv', role: 'instructor' },
+  { name: 'roomTerminals', method: 'GET', path: '/api/room/learners/:learner/terminals', role: 'instructor' },
+  { name: 'roomReset', method: 'POST', path: '/api/room/learners/:learner/reset', role: 'instructor', limit: 'lab' },
+  { name: 'roomHint', method: 'POST', path: '/api/room/learners/:learner/hint', role: 'instructor' },
+  { name: 'roomSolve', method: 'POST', path: '/api/room/learners/:learner/solve', role: 'instructor' },
 ] as const satisfies readonly RouteSpec[];
 
 export type RouteName = (typeof ROUTES)[number]['name'];
@@ -57,6 +67,8 @@ export type RouteName = (typeof ROUTES)[number]['name'];
 export const SOCKETS = [
   { name: 'terminal', path: '/api/terminal/:node/:tab', role: 'learner' },
   { name: 'live', path: '/api/live', role: 'learner' },
+  /** The instructor's read-only view of a learner's terminal (gateway viewer mode). */
+  { name: 'roomTerminal', path: '/api/room/learners/:learner/terminal/:node/:tab', role: 'instructor' },
   { name: 'hmr', path: '/', role: 'learner' },
 ] as const satisfies readonly { name: string; path: string; role: Role }[];
 
@@ -92,13 +104,15 @@ function matchPath(pattern: string, pathname: string): Partial<Record<ParamName,
 
 /** The route of an HTTP request; `undefined` for an unknown API path or method. */
 export function matchRoute(method: string, pathname: string, search: URLSearchParams): Match<RouteName | keyof typeof PAGES> | undefined {
+  const api = pathname === '/api' || pathname.startsWith('/api/');
+  // A link with a token or join code is a login first, whatever page it leads to (/cockpit?token=…).
+  if (method === 'GET' && !api && (search.has('join') || search.has('token'))) return { name: 'loginPage', role: PAGES.loginPage.role, params: {}, limit: 'join' };
   for (const route of ROUTES) {
     if (route.method !== method) continue;
     const params = matchPath(route.path, pathname);
     if (params) return { name: route.name, role: route.role, params, limit: 'limit' in route ? route.limit : undefined };
   }
-  if (pathname === '/api' || pathname.startsWith('/api/') || (method !== 'GET' && method !== 'HEAD')) return undefined;
-  if (method === 'GET' && (search.has('join') || search.has('token'))) return { name: 'loginPage', role: PAGES.loginPage.role, params: {}, limit: 'join' };
+  if (api || (method !== 'GET' && method !== 'HEAD')) return undefined;
   return { name: 'deck', role: PAGES.deck.role, params: {} };
 }
 

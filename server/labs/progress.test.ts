@@ -70,4 +70,16 @@ describe('ProgressStore', () => {
     await store.update('alice', (s) => void (s.currentLab = 'b'));
     expect(await new ProgressStore(path.join(blocked, 'progress')).get('alice')).toEqual({ currentLab: 'b', exercises: {} });
   });
+
+  it('tells its listeners after a change is written (the cockpit), until they unsubscribe', async () => {
+    const store = new ProgressStore(dir);
+    const seen: string[] = [];
+    const stop = store.onChange((learner, state) => seen.push(`${learner}:${state.currentLab}`));
+    await store.update('alice', (s) => void (s.currentLab = 'a'));
+    expect(JSON.parse(await readFile(path.join(dir, 'alice.json'), 'utf8')).currentLab).toBe('a');
+    expect(seen).toEqual(['alice:a']);
+    stop();
+    await store.update('alice', (s) => void (s.currentLab = 'b'));
+    expect(seen).toEqual(['alice:a']);
+  });
 });

@@ -5,11 +5,15 @@ export interface ExerciseProgress {
   passedAt?: string;
   attempts: number;
   lastCheckAt?: string;
+  /** The last failing check: when it ended and the French message of its first unmet condition (absent in older files). */
+  lastFailure?: { at: string; message: string };
 }
 
 export interface LearnerState {
   /** The lab whose setup the learner's cluster holds. */
   currentLab?: string;
+  /** When the cluster started holding `currentLab` (absent in older files). */
+  currentLabSince?: string;
   exercises: Record<string, ExerciseProgress>;
 }
 
@@ -21,11 +25,18 @@ export class ProgressStore {
   /** One state object per learner, shared by concurrent callers (a promise: the first read is shared too). */
   private readonly cache = new Map<string, Promise<LearnerState>>();
   private writes: Promise<void> = Promise.resolve();
+  private readonly listeners = new Set<(learner: string, state: LearnerState) => void>();
 
   constructor(private readonly dir: string) {}
 
   private file(learner: string): string {
     return path.join(this.dir, `${learner.replace(/[^a-z0-9-]/gi, '_')}.json`);
+  }
+
+  /** Called after every change of a learner's state is written (the cockpit); returns the unsubscribe function. */
+  onChange(listener: (learner: string, state: LearnerState) => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
   }
 
   get(learner: string): Promise<LearnerState> {
@@ -59,6 +70,7 @@ export class ProgressStore {
     });
     this.writes = write;
     await write;
+    for (const listener of this.listeners) listener(learner, state);
     return state;
   }
 }

@@ -6,7 +6,7 @@ import { fixtureContext, loadSnapshot } from '../checker/fixture-context';
 import { parseLab } from '../../src/labs/loader';
 import type { Clock } from '../../src/shared/poll';
 import { ProgressStore } from './progress';
-import { checkExercise, findExercise, shapeOf } from './runner';
+import { checkExercise, failureMessage, findExercise, shapeOf } from './runner';
 
 const LAB = parseLab(
   'demo',
@@ -74,7 +74,10 @@ describe('lab runner logic (no engine)', () => {
     expect(failed.conditions.map((c) => c.ok)).toEqual([true, false]);
     // The failing condition was polled until its own 5 s timeout.
     expect(failed.conditions[1]!.elapsedMs).toBe(5_000);
-    expect((await progress.get('alice')).exercises['demo/web']).toEqual({ attempts: 1, lastCheckAt: '2026-12-01T21:00:05.000Z' });
+    // The failure is kept for the cockpit: when, and the first unmet condition's message with what was observed.
+    const lastFailure = { at: '2026-12-01T21:00:05.000Z', message: `${failed.conditions[1]!.message} (observé\u00a0: ${failed.conditions[1]!.observed})` };
+    expect(failureMessage(failed.conditions)).toBe(lastFailure.message);
+    expect((await progress.get('alice')).exercises['demo/web']).toEqual({ attempts: 1, lastCheckAt: '2026-12-01T21:00:05.000Z', lastFailure });
 
     const passed = await checkExercise(progress, 'alice', LAB, exercise, fixtureContext(loadSnapshot('deployed')), { wait: false, clock });
     expect(passed.ok).toBe(true);
@@ -83,6 +86,7 @@ describe('lab runner logic (no engine)', () => {
       attempts: 3,
       lastCheckAt: '2026-12-02T08:00:00.000Z',
       passedAt: '2026-12-01T21:00:05.000Z',
+      lastFailure,
     });
   });
 

@@ -46,21 +46,31 @@ export async function checkExercise(
   const conditions = await converge(exercise.conditions, ctx, opts);
   const ok = conditions.every((c) => c.ok);
   const now = new Date((opts.clock ?? systemClock).now()).toISOString();
-  await recordCheck(progress, learner, `${lab.id}/${exercise.id}`, ok, now, { attempt: true });
+  await recordCheck(progress, learner, `${lab.id}/${exercise.id}`, ok ? null : failureMessage(conditions), now, { attempt: true });
   return { lab: lab.id, exercise: exercise.id, ok, conditions, checkedAt: now };
 }
 
 /**
- * Records a check in the learner's progress: « Vérifier » counts an attempt, the automatic
- * checks of an open lab slide (server/live/auto-check.ts) only record the pass.
+ * Records a check in the learner's progress (`failure`: null for a pass, else the French message
+ * of what failed): « Vérifier » counts an attempt and keeps the last failure's message (the cockpit shows it); the automatic checks of an open lab slide
+ * (server/live/auto-check.ts) only record the pass: a learner still at work is not failing.
  */
-export async function recordCheck(progress: ProgressStore, learner: string, key: string, ok: boolean, now: string, opts: { attempt: boolean }): Promise<void> {
+export async function recordCheck(progress: ProgressStore, learner: string, key: string, failure: string | null, now: string, opts: { attempt: boolean }): Promise<void> {
   await progress.update(learner, (s) => {
     const p = (s.exercises[key] ??= { attempts: 0 });
     if (opts.attempt) p.attempts++;
     p.lastCheckAt = now;
-    if (ok) p.passedAt ??= now;
+    if (failure === null) p.passedAt ??= now;
+    else if (opts.attempt) p.lastFailure = { at: now, message: failure };
   });
+}
+
+/** The first unmet condition's French message and what was observed, bounded (the cockpit shows it). */
+export function failureMessage(conditions: ConditionResult[]): string {
+  const failed = conditions.find((c) => !c.ok);
+  if (!failed) return '';
+  const observed = failed.observed ? ` (observé : ${failed.observed})` : '';
+  return `${failed.message}${observed}`.slice(0, 300);
 }
 
 export function shapeOf(lab: LoadedLab): ClusterShape {
@@ -109,6 +119,7 @@ export class LabRunner {
     await this.run(cluster, lab.setup);
     await this.progress.update(cluster, (s) => {
       s.currentLab = lab.id;
+      s.currentLabSince = new Date().toISOString();
     });
     return lab;
   }

@@ -114,7 +114,7 @@ export class AutoChecks {
         const result = await this.evaluate(v);
         if (!result) continue;
         if (result.passed && !state.exercises[key]?.passedAt) {
-          await recordCheck(this.deps.progress, learner, key, true, new Date().toISOString(), { attempt: false });
+          await recordCheck(this.deps.progress, learner, key, null, new Date().toISOString(), { attempt: false });
         }
         const text = JSON.stringify(result);
         if (run.last.get(key) === text) continue;

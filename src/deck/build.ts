@@ -25,7 +25,10 @@ import { toViteError } from './vite-error';
 export const DECK_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** What the deck is built from: a change under one of these makes dist/ stale. */
-export const DECK_INPUTS = ['slides', 'labs', 'src', 'index.html', 'vite.config.ts'] as const;
+export const DECK_INPUTS = ['slides', 'labs', 'src', 'index.html', 'cockpit.html', 'vite.config.ts'] as const;
+
+/** The instructor's cockpit (src/cockpit/), the build's second page: served at /cockpit by the lab server. */
+export const COCKPIT_HTML = 'cockpit.html';
 
 /** Packages the deck's browser code imports (and nothing else of node_modules is served in dev). */
 export const DECK_PACKAGES = ['reveal.js', '@xterm/xterm', '@xterm/addon-fit', 'asciinema-player', 'highlight.js', 'font-awesome'] as const;
@@ -48,6 +51,7 @@ function fsRules(options: DeckConfigOptions): NonNullable<NonNullable<UserConfig
     strict: true,
     allow: [
       path.join(DECK_ROOT, 'index.html'),
+      path.join(DECK_ROOT, COCKPIT_HTML),
       path.join(DECK_ROOT, 'src'),
       path.join(DECK_ROOT, 'slides'),
       path.join(modules, '.vite'),
@@ -76,6 +80,8 @@ export function deckViteConfig(options: DeckConfigOptions = {}): UserConfig {
       assetsDir: 'deck',
       target: 'es2022',
       chunkSizeWarningLimit: 1200,
+      // The deck, and the instructor's cockpit sharing its chunks (xterm, the live channel).
+      rolldownOptions: { input: { deck: path.join(DECK_ROOT, 'index.html'), cockpit: path.join(DECK_ROOT, COCKPIT_HTML) } },
     },
     server: { host: '127.0.0.1', fs: fsRules(options) },
     preview: { host: '127.0.0.1' },
@@ -135,7 +141,7 @@ function newestMtime(p: string): number {
 /** True when `outDir` has no built deck or is older than one of the deck's inputs. */
 export function needsBuild(outDir: string): boolean {
   const built = path.join(outDir, 'index.html');
-  if (!existsSync(built)) return true;
+  if (!existsSync(built) || !existsSync(path.join(outDir, COCKPIT_HTML))) return true;
   const t = statSync(built).mtimeMs;
   return DECK_INPUTS.map((p) => path.join(DECK_ROOT, p)).some((s) => newestMtime(s) > t);
 }

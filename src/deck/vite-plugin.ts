@@ -165,6 +165,8 @@ export function deckPlugin(options: DeckPluginOptions = {}): Plugin[] {
     transformIndexHtml: {
       order: 'post',
       handler(html) {
+        // Another page of the build (the cockpit) is not the deck.
+        if (/<html[^>]*\sdata-deck="none"/.test(html)) return html;
         if (config.command === 'build') {
           if (!current) throw new Error('deck: le rendu du cours manque (buildStart)');
           return injectDeck(html, current);

@@ -183,6 +183,8 @@ export const api = {
   /** A lab's node action on the learner's own cluster: power (stop, start) or network (isolate, reconnect). */
   nodeAction: (node: string, action: NodeAction) => request<unknown>('POST', `cluster/nodes/${encodeURIComponent(node)}/${action}`, {}),
   progress: () => request<Progress>('GET', 'progress'),
+  session: () => request<Session>('GET', 'session'),
+  rename: (name: string) => request<{ learner: Session['learner'] }>('POST', 'session/name', { name }),
 
   /**
    * Streams a check: `onProgress` for every line `{progress}` while Swarm converges, resolves

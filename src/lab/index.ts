@@ -9,6 +9,7 @@ import type { RevealApi } from 'reveal.js';
 import { probeServer } from './api';
 import { rememberedServer } from './remote';
 import { LabSlide, type LabMode } from './lab-slide';
+import { installRoomClient } from './room-client';
 import { LAB_SELECTOR } from '../shared/lab-contract';
 import './lab.css';
 
@@ -28,6 +29,7 @@ export async function mountLabSlide(section: HTMLElement, reveal: RevealApi): Pr
       : probe.kind === 'no-backend'
         ? { kind: 'no-backend', reason: probe.reason }
         : { kind: 'no-server', remoteError: probe.remoteError };
+  if (probe.kind === 'live') installRoomClient(reveal);
   const slide = new LabSlide(section, reveal, mode);
   (window.__labSlides ??= []).push(slide);
   slide.bind();

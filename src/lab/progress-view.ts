@@ -4,6 +4,7 @@
 import type { RevealApi } from 'reveal.js';
 import type { Progress } from './api';
 import { exerciseTitleText, LAB, LAB_DATA, LAB_SELECTOR } from '../shared/lab-contract';
+import { nameForm } from './name-form';
 import { T } from './text';
 
 export interface ProgressSource {
@@ -110,6 +111,8 @@ function render(labs: LabEntry[], progress: Progress | null): DocumentFragment {
   summary.className = 'lab-progress-summary';
   summary.textContent = progress ? T.progressCount(new Set(all.filter(passed)).size, new Set(all).size) : T.progressOffline;
   frag.append(summary);
+  // With a lab server: the name the instructor sees, changeable.
+  if (progress) frag.append(nameForm());
 
   const list = document.createElement('ol');
   list.className = 'lab-progress-list';

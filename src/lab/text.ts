@@ -4,6 +4,12 @@ const NBSP = '\u00a0';
 const NNBSP = '\u202f';
 
 export const T = {
+  instructorHint: `Message du formateur${NBSP}:`,
+  nameLabel: 'Votre nom (affiché au formateur)',
+  nameSave: 'Enregistrer',
+  nameSaved: 'Nom enregistré.',
+  dismiss: 'Fermer',
+  dismissHint: 'Fermer le message du formateur',
   preparing: 'Préparation du cluster…',
   preparingDetail: 'Création des nœuds et mise en place du TP : quelques secondes (plus la première fois).',
   resetting: 'Réinitialisation du cluster…',
