@@ -140,6 +140,9 @@ describe.skipIf(!docker)('the cockpit with a real cluster (DinD)', () => {
       await page.getByRole('button', { name: 'Alice' }).click();
       await page.waitForFunction(() => /alice-42/.test(document.querySelector('.cockpit-term-view[data-node="manager1"] .xterm-rows')?.textContent ?? ''), null, { timeout: 30_000 });
       expect(await page.locator('.cockpit-detail h2').textContent()).toBe('Détail de Alice');
+      // Her cluster's live map: her three nodes, and the tasks of « web » on them.
+      await page.waitForFunction(() => document.querySelectorAll('.cockpit-map .cmap-node[data-node^="manager"], .cockpit-map .cmap-node[data-node^="worker"]').length === 3 && document.querySelector('.cockpit-map .cmap-chip-name')?.textContent?.includes('web'), null, { timeout: 30_000 });
+      expect(lab.labLive?.maps.watched(alice.id)).toBe(true);
       // Typing in the view: nothing reaches the shell.
       await page.locator('.cockpit-term-view[data-node="manager1"] .xterm-screen').click();
       await page.keyboard.type('echo DEPUIS-LE-COCKPIT\n');

@@ -4,7 +4,7 @@
 // pages watching that cluster, and the watch stops with the last page. Other features follow a
 // cluster too: the automatic checks re-evaluate on its events (`onEvent`), the instructor's
 // cockpit may watch any learner's cluster (`watch(cluster, key)` with a key of its own).
-import { clusterMapTopic, type ClusterMapState } from '../../src/shared/cluster-map';
+import { clusterMapTopic, learnerMapTopic, type ClusterMapState } from '../../src/shared/cluster-map';
 import type { LiveClient, LiveHub } from './hub';
 import { ClusterWatch, type WatchDriver, type WatchOptions } from './cluster-watch';
 
@@ -18,6 +18,8 @@ export class ClusterMaps {
   private readonly clusters = new Map<string, Watched>();
   private readonly eventListeners: ((cluster: string) => void)[] = [];
   private readonly stateListeners: ((cluster: string, state: ClusterMapState) => void)[] = [];
+  /** The learner's cluster each cockpit page follows (by page id). */
+  private readonly followed = new Map<number, string>();
 
   constructor(
     private readonly hub: LiveHub,
@@ -29,7 +31,23 @@ export class ClusterMaps {
       if (data.watch) this.watch(client.learner.id, pageKey(client));
       else this.unwatch(client.learner.id, pageKey(client));
     });
-    hub.onDisconnect((client) => this.unwatch(client.learner.id, pageKey(client)));
+    // The cockpit: one other learner's cluster at a time, per instructor page.
+    hub.on(learnerMapTopic, (client, data) => this.follow(client, data.learner), { instructorOnly: true });
+    hub.onDisconnect((client) => {
+      this.unwatch(client.learner.id, pageKey(client));
+      this.follow(client, null);
+    });
+  }
+
+  private follow(client: LiveClient, learner: string | null): void {
+    const previous = this.followed.get(client.id);
+    if (previous === learner) return;
+    // The page's own cluster stays watched if the page watches it for itself.
+    if (previous !== undefined && previous !== client.learner.id) this.unwatch(previous, pageKey(client));
+    this.followed.delete(client.id);
+    if (learner === null) return;
+    this.followed.set(client.id, learner);
+    this.watch(learner, pageKey(client));
   }
 
   /** `key` watches `cluster`: its map is read and pushed; the current state is sent at once. */

@@ -9,6 +9,8 @@ import { ago, exerciseKey } from '../shared/room-grid';
 import type { CourseLab, LearnerRow } from '../shared/room-protocol';
 import { HINT_MAX } from '../shared/room-protocol';
 import { TerminalConnection } from '../lab/terminal';
+import { ClusterMapView } from '../lab/map/view';
+import type { ClusterMapState } from '../shared/cluster-map';
 import { confirmButton } from '../lab/slide/confirm';
 import { Listeners } from '../lab/slide/controller';
 import { ApiError, roomApi, viewerUrl } from './api';
@@ -33,6 +35,7 @@ export class LearnerDetail {
   private readonly views = el('div', 'cockpit-term-views');
   private readonly termNote = el('p', 'cockpit-term-note');
   private readonly map = el('div', 'cockpit-map');
+  private mapView: ClusterMapView | null = null;
   private readonly status = el('p', 'cockpit-action-status');
   private readonly listeners = new Listeners();
   private viewers: Viewer[] = [];
@@ -50,14 +53,12 @@ export class LearnerDetail {
       if (e.key === 'Escape' && !(e.target as HTMLElement).closest('.lab-confirm-ask')) this.close();
     });
     this.status.setAttribute('role', 'status');
-    // The live cluster map (a reusable renderer of the lab slides) goes here: it finds the
-    // container by its data attribute and the learner by data-learner.
+    // The learner's live cluster map, drawn by the lab slides' renderer (states from main.ts).
     this.map.dataset.clusterMap = '';
-    this.map.setAttribute('aria-label', C.map);
     this.tabs.setAttribute('role', 'group');
     this.tabs.setAttribute('aria-label', C.terminals);
     const h3 = (t: string) => el('h3', '', t);
-    this.root.append(close, this.heading, this.summary, h3(C.map), this.map, h3(C.failures), this.failures, h3(C.terminals), el('p', 'cockpit-term-help', C.readOnly), this.tabs, this.termNote, this.views, h3(C.actions), this.actions(), this.status);
+    this.root.append(close, this.heading, this.summary, this.map, h3(C.failures), this.failures, h3(C.terminals), el('p', 'cockpit-term-help', C.readOnly), this.tabs, this.termNote, this.views, h3(C.actions), this.actions(), this.status);
   }
 
   /** Opens the detail of `row` (a fresh terminal view); focus goes to its heading. */
@@ -65,11 +66,23 @@ export class LearnerDetail {
     this.disposeViewers();
     this.learner = row.id;
     this.map.dataset.learner = row.id;
+    this.mapView = null;
+    this.map.replaceChildren();
     this.root.hidden = false;
     this.update(row, course);
     this.status.textContent = '';
     this.heading.focus();
     await this.loadTerminals(row.id);
+  }
+
+  /** A new state of the open learner's cluster map. */
+  showMap(cluster: string, state: ClusterMapState): void {
+    if (cluster !== this.learner) return;
+    if (!this.mapView) {
+      this.mapView = new ClusterMapView({ title: C.map });
+      this.map.replaceChildren(this.mapView.element);
+    }
+    this.mapView.render(state);
   }
 
   /** New figures for the open learner. */

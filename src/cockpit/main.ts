@@ -4,6 +4,7 @@
 import { el } from '../shared/dom';
 import { roomTopic, type RoomMessage } from '../shared/room-protocol';
 import { liveChannel } from '../lab/live-channel';
+import { clusterMapTopic, learnerMapTopic } from '../shared/cluster-map';
 import { JOIN_QR, RESULTS_CSV, roomApi } from './api';
 import { LearnerDetail } from './detail';
 import { renderGrid, type GridModel } from './grid';
@@ -83,6 +84,7 @@ labSelect.addEventListener('change', () => {
 const main = el('main', 'cockpit-main');
 const grid = el('div', 'cockpit-grid-box');
 const detail = new LearnerDetail(() => {
+  live.send(learnerMapTopic, { learner: null });
   const id = lastOpened;
   if (id) grid.querySelector<HTMLElement>(`button[data-learner="${CSS.escape(id)}"]`)?.focus();
 });
@@ -109,6 +111,7 @@ function open(id: string): void {
   const row = model.rows.get(id);
   if (!row) return;
   lastOpened = id;
+  live.send(learnerMapTopic, { learner: id });
   void detail.open(row, model.course);
 }
 
@@ -128,6 +131,9 @@ function receive(msg: RoomMessage): void {
 
 const live = liveChannel();
 live.subscribe(roomTopic, receive);
+live.subscribe(clusterMapTopic, ({ cluster, state }) => detail.showMap(cluster, state));
+// After a reconnection, follow the open learner's map again.
+live.onOpen(() => void (detail.learner && live.send(learnerMapTopic, { learner: detail.learner })));
 const showStatus = (s: 'connecting' | 'open' | 'closed') => {
   liveState.textContent = C.live[s];
   liveState.dataset.status = s;

@@ -74,6 +74,12 @@ export type ClusterMapState = z.infer<typeof clusterMapState>;
 /** Pages ask for their learner's map (`watch`); the server pushes every new state. */
 export const clusterMapTopic = topic('cluster-map', z.object({ cluster: z.string(), state: clusterMapState }), z.object({ watch: z.boolean() }));
 
+/**
+ * The cockpit follows one learner's map (`learner`, or null to stop): instructor pages only; the
+ * states come on `clusterMapTopic`, with that learner's cluster id.
+ */
+export const learnerMapTopic = topic('learner-map', z.object({}), z.object({ learner: z.nullable(z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,63}$/))) }));
+
 /** Size of the palette the map's CSS defines (`.map-colour-N`). */
 export const PALETTE_SIZE = 8;
 
