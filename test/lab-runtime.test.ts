@@ -18,6 +18,7 @@ describe.skipIf(!enabled)('lab runtime on a real engine', () => {
   let tokenA: string;
   let learnerA: string;
   let tokenB: string;
+  let learnerB: string;
 
   const wsUrl = (node: string, token: string, tab = '1') => `${lab.url.replace('http', 'ws')}/api/terminal/${node}/${tab}?token=${token}`;
 
@@ -29,6 +30,7 @@ describe.skipIf(!enabled)('lab runtime on a real engine', () => {
     tokenA = a.token;
     learnerA = a.learner.id;
     tokenB = b.token;
+    learnerB = b.learner.id;
   });
 
   afterAll(async () => {
@@ -99,6 +101,23 @@ describe.skipIf(!enabled)('lab runtime on a real engine', () => {
     const down = await fetch(`${lab.url}/api/cluster/down`, { method: 'POST', headers: { Authorization: `Bearer ${tokenA}` } });
     expect(down.status).toBe(200);
     expect(await leftovers(learnerA)).toEqual([]);
+  });
+
+  it('a lab whose cluster was removed under it starts again in its starting state; its ended shells rebuild nothing', async () => {
+    const start = () => fetch(`${lab.url}/api/labs/drain-pause/start`, { method: 'POST', headers: { Authorization: `Bearer ${tokenB}` } });
+    expect((await start()).status).toBe(200);
+    const term = await TestClient.connect(wsUrl('manager1', tokenB));
+    // Removed behind the server's back, as `npm run lab -- down` does from another process.
+    await lab.clusters!.driver.down(learnerB);
+    // The shell ended; the session asked whether its node is there (it is not), and said so.
+    await term.waitFor(() => term.messages.some((m) => m.t === 'state' && m.state === 'unavailable'), 60_000, 'the node gone');
+    expect(await lab.clusters!.driver.nodes(learnerB)).toEqual([]);
+    // Starting the lab again rebuilds it with its setup (a service of 6 replicas), not an empty swarm.
+    expect((await start()).status).toBe(200);
+    const services = await lab.clusters!.driver.exec(learnerB, 'manager1', ['docker', 'service', 'ls', '--format', '{{.Name}} {{.Replicas}}']);
+    expect(services.stdout).toMatch(/^web \d\/6/m);
+    await term.close();
+    await lab.clusters!.down(learnerB);
   });
 
   it('types the reference solution into the browser terminal when the CLI solves (demo mode)', async () => {

@@ -147,6 +147,10 @@ describe.skipIf(!hasChromium)('the static site under a sub-path, no lab server (
     const created = await playerText(page, lab);
     expect(created).toContain('docker service create --name web --detach nginx:alpine');
     expect(created).toMatch(/\b[a-z0-9]{25}\b/); // the service id docker printed on the swarm
+    // The cluster map recorded beside the cast plays with it: at the end, the task of « web » on a node.
+    const replayMap = section.locator('.cmap[aria-label="Carte du cluster (enregistrée)"]');
+    await expect.poll(() => replayMap.locator('.cmap-node:not([data-node=""]) .cmap-chip-name').allTextContents(), { timeout: 10_000 }).toContainEqual(expect.stringContaining('web'));
+    expect(await replayMap.locator('.cmap-node:not([data-node=""])').count()).toBe(3);
     if (shots) await page.screenshot({ path: path.join(shots, 'static-replay.png') });
 
     // The stepper moves the player to the next exercise's recording.

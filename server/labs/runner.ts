@@ -101,7 +101,9 @@ export class LabRunner {
   async start(cluster: string, labId: string): Promise<LoadedLab> {
     const lab = this.lab(labId);
     const state = await this.progress.get(cluster);
-    if (state.currentLab === lab.id) {
+    // The cluster may be gone since (removed from the CLI, its engine lost): then it is rebuilt
+    // in the lab's starting state, not left empty.
+    if (state.currentLab === lab.id && (await this.clusters.driver.nodes(cluster)).length > 0) {
       await this.clusters.ensure(cluster, shapeOf(lab), lab.images);
       return lab;
     }
