@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLabServer, LOCAL_LEARNER, type LabServer } from '../server/app';
 import { loadConfig } from '../server/config';
+import type { AssignedDriver } from '../server/capacity/assignments';
 import type { DindDriver } from '../server/drivers/dind';
 import { listSwarmNodes } from '../server/drivers/swarm';
 import { engine, engineAvailable } from './engine';
@@ -58,7 +59,8 @@ describe.skipIf(!enabled)('fault injection (instructor routes, real DinD swarms)
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'dec-faults-'));
     lab = await startLabServer(loadConfig({ port: '0', 'data-dir': dataDir, driver: 'dind' }), { log: () => undefined });
-    driver = lab.clusters!.driver as DindDriver;
+    // The DinD driver under the room's assignments (no pre-warmed pool here: same cluster ids).
+    driver = (lab.clusters!.driver as AssignedDriver).inner as DindDriver;
     instructorToken = new URL(lab.localUrl).searchParams.get('token')!;
     for (const name of ['Alice', 'Bob', 'Chloé']) {
       const r = await lab.registry.register(name);

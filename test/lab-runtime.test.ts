@@ -115,7 +115,7 @@ describe.skipIf(!enabled)('lab runtime on a real engine', () => {
     // Starting the lab again rebuilds it with its setup (a service of 6 replicas), not an empty swarm.
     expect((await start()).status).toBe(200);
     const services = await lab.clusters!.driver.exec(learnerB, 'manager1', ['docker', 'service', 'ls', '--format', '{{.Name}} {{.Replicas}}']);
-    expect(services.stdout).toMatch(/^web \d\/6/m);
+    expect(services.stdout, `code ${services.code}: ${services.stderr}`).toMatch(/^web \d\/6/m);
     await term.close();
     await lab.clusters!.down(learnerB);
   });

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ClusterNode, ClusterShape, ClusterStatus, Driver, ExecResult, ShellSpec } from '../drivers/types';
+import { nodeFaultsOf, type ClusterNode, type ClusterShape, type ClusterStatus, type Driver, type ExecResult, type NodeFaults, type ShellSpec } from '../drivers/types';
 import type Docker from 'dockerode';
 
 /** A small string map kept in one JSON file of the data folder (0600, written atomically). */
@@ -92,10 +92,21 @@ export class Assignments {
  * (the learner's next cluster is built under their own id).
  */
 export class AssignedDriver implements Driver {
+  /** Network faults, only when the inner driver has them (see nodeFaultsOf). */
+  readonly isolate?: (cluster: string, node: string) => Promise<boolean>;
+  readonly reconnect?: (cluster: string, node: string) => Promise<boolean>;
+
   constructor(
     readonly inner: Driver,
     readonly assignments: Assignments,
-  ) {}
+  ) {
+    const faults = inner as Driver & Partial<NodeFaults>;
+    if (faults.isolate && faults.reconnect) {
+      const { isolate, reconnect } = nodeFaultsOf(inner);
+      this.isolate = (cluster, node) => isolate.call(inner, this.at(cluster), node);
+      this.reconnect = (cluster, node) => reconnect.call(inner, this.at(cluster), node);
+    }
+  }
 
   get kind(): Driver['kind'] {
     return this.inner.kind;
@@ -142,6 +153,7 @@ export class AssignedDriver implements Driver {
   power(cluster: string, node: string, state: 'on' | 'off'): Promise<void> {
     return this.inner.power(this.at(cluster), node, state);
   }
+
   /** The cockpit's memory figure, when the inner driver can tell (it throws otherwise: no figure). */
   async memoryBytes(cluster: string): Promise<number> {
     if (!this.inner.memoryBytes) throw new Error(`le pilote ${this.inner.kind} ne mesure pas la mémoire`);
