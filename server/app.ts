@@ -20,6 +20,7 @@ import { CommandError, LabRunner } from './labs/runner';
 import { LearnerRegistry, RegistryError, secureDir } from './learners';
 import { courseLimit } from './quotas';
 import { removeServerInfo, takeCliGrant, writeServerInfo } from './server-info';
+import { JsonRecord } from './json-record';
 import { LiveHub } from './live/hub';
 import { RoomCockpit } from './room/cockpit';
 import { courseOutline } from './room/course';
@@ -109,7 +110,8 @@ export async function startLabServer(config: ServerConfig, options: StartOptions
   });
 
   const live = new LiveHub({ error: (err) => console.error(err) });
-  const presenter = new Presenter(live);
+  // The presenter's position survives a restart (learners reconnect to the same slide).
+  const presenter = new Presenter(live, new JsonRecord(path.join(config.dataDir, 'presenter.json')));
   const progress = new ProgressStore(path.join(config.dataDir, 'progress'));
   // A recreated cluster ends the learner's shells: close them rather than leave dead ones.
   const runner = clusters ? new LabRunner(clusters, labsDir, progress, (cluster) => gateway.closeLearner(cluster)) : null;

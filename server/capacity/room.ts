@@ -4,7 +4,8 @@ import { nodesOfShape } from '../../src/shared/nodes';
 import { ClusterManager, type ClusterHooks } from '../clusters';
 import { freezerFor } from '../drivers/dind-freeze';
 import { DEFAULT_SHAPE, type ClusterFreezer, type ClusterShape, type Driver } from '../drivers/types';
-import { AssignedDriver, Assignments, capacityDir, JsonRecord } from './assignments';
+import { JsonRecord } from '../json-record';
+import { AssignedDriver, Assignments, capacityDir } from './assignments';
 import { AdmissionQueue, frozenHeartbeatMs, idleAction, QueueFullError, type IdleRules } from './policy';
 
 /** Pre-warmed clusters are built under ids of their own, handed over by a mapping. */

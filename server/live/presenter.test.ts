@@ -1,7 +1,11 @@
 // Follow mode's server side with real WebSocket clients on a real hub: the instructor's
 // position reaches every page and a page that connects later, learners cannot publish, and the
 // room's follow switch reaches everyone.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { JsonRecord } from '../json-record';
 import { LIVE_CLOSE_CODES, frame } from '../../src/shared/live-protocol';
 import { PRESENTER_TOPIC, type PresenterState } from '../../src/shared/presenter-topic';
 import { Presenter } from './presenter';
@@ -85,5 +89,36 @@ describe('Presenter (follow mode, server side)', () => {
     expect(presenter.setEnabled(true)).toEqual({ position: null, enabled: true });
     await until(() => alice.last()?.enabled === true);
     await until(() => teacher.last()?.enabled === true);
+  });
+
+  it('keeps the position and the switch across a server restart, in a file of the data folder', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'dec-presenter-'));
+    const file = path.join(dir, 'presenter.json');
+    const first = await liveTestServer();
+    const second = await liveTestServer();
+    try {
+      const kept = new Presenter(first.hub, new JsonRecord(file));
+      kept.move({ h: 7, v: 2, f: 0 });
+      kept.setEnabled(false);
+      expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ position: '{"h":7,"v":2,"f":0}', enabled: 'false' });
+      // The next run reads it: a learner who reconnects gets the slide at once.
+      const restarted = new Presenter(second.hub, new JsonRecord(file));
+      expect(restarted.state).toEqual({ position: { h: 7, v: 2, f: 0 }, enabled: false });
+      const page = await second.open('alice');
+      await until(() => page.received.some((e) => e.topic === PRESENTER_TOPIC.name));
+      expect(page.received.find((e) => e.topic === PRESENTER_TOPIC.name)!.data).toEqual({ position: { h: 7, v: 2, f: 0 }, enabled: false });
+      // A damaged file is no position at all, never a crash.
+      await writeFile(file, '{"position":"{pas du json","enabled":"true"}');
+      const third = await liveTestServer();
+      try {
+        expect(new Presenter(third.hub, new JsonRecord(file)).state).toEqual({ position: null, enabled: true });
+      } finally {
+        await third.close();
+      }
+    } finally {
+      await first.close();
+      await second.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

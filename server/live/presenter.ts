@@ -3,15 +3,22 @@
 // sends it to every page, and at once to a page that connects (a learner's reload lands on the
 // presenter's slide). The instructor turns follow mode off or on for the whole room, from the
 // deck or through the API (`setEnabled`). Instructors' pages also learn how many learners'
-// pages are open, for the deck's control.
-import { PRESENTER_TOPIC, samePosition, type DeckPosition, type PresenterState } from '../../src/shared/presenter-topic';
+// pages are open, for the deck's control. With a record (a file of the data folder), the
+// position and the switch survive a server restart: learners who reconnect land on the slide.
+import { deckPosition, PRESENTER_TOPIC, samePosition, type DeckPosition, type PresenterState } from '../../src/shared/presenter-topic';
+import type { JsonRecord } from '../json-record';
 import type { LiveClient, LiveHub } from './hub';
 
 export class Presenter {
   private position: DeckPosition | null = null;
   private enabled = true;
 
-  constructor(private readonly hub: LiveHub) {
+  constructor(
+    private readonly hub: LiveHub,
+    private readonly record?: JsonRecord,
+  ) {
+    this.position = savedPosition(record?.get('position'));
+    this.enabled = record?.get('enabled') !== 'false';
     hub.on(
       PRESENTER_TOPIC,
       (_client, update) => {
@@ -37,6 +44,7 @@ export class Presenter {
   move(position: DeckPosition): void {
     if (samePosition(this.position, position)) return;
     this.position = position;
+    this.record?.set('position', JSON.stringify(position));
     this.broadcast();
   }
 
@@ -44,6 +52,7 @@ export class Presenter {
   setEnabled(enabled: boolean): PresenterState {
     if (enabled !== this.enabled) {
       this.enabled = enabled;
+      this.record?.set('enabled', String(enabled));
       this.broadcast();
     }
     return this.state;
@@ -64,5 +73,16 @@ export class Presenter {
   private tellInstructors(): void {
     const learnerPages = this.learnerPages();
     this.hub.broadcast(PRESENTER_TOPIC, { ...this.state, learnerPages }, (c) => c.learner.role === 'instructor');
+  }
+}
+
+/** A position kept by an earlier run, or null when there is none (or it does not parse). */
+function savedPosition(text: string | undefined): DeckPosition | null {
+  if (!text) return null;
+  try {
+    const parsed = deckPosition.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
   }
 }
