@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { systemClock } from '../../src/shared/poll';
 import { nodesOfShape } from '../../src/shared/nodes';
 import { ClusterManager, type ClusterHooks } from '../clusters';
 import { freezerFor } from '../drivers/dind-freeze';
@@ -219,7 +220,7 @@ export class RoomCapacity implements ClusterHooks {
         return freezer.prepare(physical);
       });
       if (wait < 0) return;
-      await sleep(wait, abort.signal);
+      await systemClock.sleep(wait, abort.signal);
       await this.clusters.exclusive(cluster, async () => {
         if (abort.signal.aborted || !this.frozenSet.has(cluster)) return;
         await freezer.freeze(physical);
@@ -275,15 +276,4 @@ export class RoomCapacity implements ClusterHooks {
   pooled(): string[] {
     return [...this.pool];
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }

@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import { LABEL, clusterFilter } from './labels';
 import type { EngineTarget } from './engines';
+import { withTimeout } from '../../src/shared/poll';
 
 /**
  * The health and load of the Docker engines a server places clusters on, and the choice of the
@@ -79,16 +80,8 @@ export function chooseEngine(loads: ReadonlyArray<EngineLoad | undefined>): numb
 }
 
 /** Pings an engine within PING_TIMEOUT_MS. */
-export async function pingEngine(docker: Docker): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), PING_TIMEOUT_MS);
-  });
-  try {
-    return await Promise.race([docker.ping().then(() => true, () => false), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+export function pingEngine(docker: Docker): Promise<boolean> {
+  return withTimeout(docker.ping(), PING_TIMEOUT_MS, 'ping').then(() => true, () => false);
 }
 
 /** Whether the engine answers, pinging it only when due; `force` pings now (after a failed call). */

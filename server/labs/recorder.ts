@@ -8,6 +8,7 @@ import { runNodeAction } from '../faults';
 import { ClusterWatch } from '../live/cluster-watch';
 import type { ClusterMapState } from '../../src/shared/cluster-map';
 import type { CommandBlock, Exercise } from '../../src/labs/schema';
+import { poll } from '../../src/shared/poll';
 
 /**
  * Recordings of reference solutions (asciicast v2), made by the course CI on a real swarm: each
@@ -63,7 +64,7 @@ export async function recordSolution(
   const map: MapRecording = { version: 1, states: [] };
   const castTime = () => Math.round((clock + Math.min((performance.now() - last) / 1000, IDLE_LIMIT_S)) * 1000) / 1000;
   const watch = new ClusterWatch(driver, cluster, (state) => void map.states.push([castTime(), state]));
-  await until(() => watch.current !== null, MAP_SETTLE_MS);
+  await poll(async () => watch.current !== null, { timeoutMs: MAP_SETTLE_MS, intervalMs: 100 });
   // The cast starts now; the state read before the first command shows from its start.
   last = performance.now();
   for (const state of map.states) state[0] = 0;
@@ -119,11 +120,6 @@ export async function recordSolution(
       if (code !== 0) throw new Error(`${lab}/${exercise.id} : « ${block.run} » sur ${block.node} a échoué (code ${code}) pendant l’enregistrement`);
     }
   }
-}
-
-async function until(done: () => boolean, ms: number): Promise<void> {
-  const end = performance.now() + ms;
-  while (!done() && performance.now() < end) await new Promise((r) => setTimeout(r, 100));
 }
 
 export function castPath(dir: string, lab: string, exercise: string): string {

@@ -17,6 +17,7 @@ import { findManagerNode } from '../checker/context';
 import { NoManagerError } from '../checker/types';
 import type { NodeAccess, ClusterLifecycle } from '../drivers/types';
 import { buildClusterMap, isSettling, sameMap, type ClusterMapState, type MachineState } from '../../src/shared/cluster-map';
+import { withTimeout } from '../../src/shared/poll';
 
 export type WatchDriver = Pick<NodeAccess, 'nodes' | 'docker'> & Pick<ClusterLifecycle, 'status'>;
 
@@ -111,7 +112,7 @@ export class ClusterWatch {
     this.dirty = false;
     this.readCount++;
     try {
-      const next = await withTimeout(this.take(), READ_TIMEOUT_MS);
+      const next = await withTimeout(this.take(), READ_TIMEOUT_MS, 'lecture trop longue');
       if (!this.stopped && !sameMap(this.state, next)) {
         this.state = next;
         this.onState(next);
@@ -244,14 +245,6 @@ export class ClusterWatch {
     );
     return out;
   }
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('lecture trop longue')), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 function destroy(stream: NodeJS.ReadableStream): void {

@@ -5,16 +5,9 @@
 // never fetched (a 404 would be a console error). The player loads lazily (./player).
 import { el } from '../shared/dom';
 import { parseMapRecording, ReplayMap } from './map/replay-map';
+import type { RecordingEntry } from '../deck/slide-files';
 import type { Player } from './player';
 import { T } from './text';
-
-interface RecordingEntry {
-  file: string;
-  recordedAt?: string;
-  generatedBy?: string;
-  /** The cluster map's states recorded beside the cast (newer recordings). */
-  map?: string;
-}
 
 let indexOnce: Promise<Record<string, RecordingEntry> | null> | undefined;
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { backoff, poll, systemClock, type Clock } from './poll';
+import { backoff, poll, reconnectDelay, systemClock, withTimeout, type Clock } from './poll';
 
 /** A clock whose sleeps advance time at once: records every pause asked for. */
 function steppingClock(): Clock & { pauses: number[] } {
@@ -100,5 +100,27 @@ describe('poll (system clock under fake timers)', () => {
     void systemClock.sleep(5_000, controller.signal).then(resolved);
     await vi.advanceTimersByTimeAsync(0);
     expect(resolved).toHaveBeenCalled();
+  });
+});
+
+describe('withTimeout and reconnectDelay (fake timers)', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('gives the work’s result in time, rejects with the message after the delay, and clears its timer', async () => {
+    await expect(withTimeout(Promise.resolve(7), 1000, 'trop long')).resolves.toBe(7);
+    expect(vi.getTimerCount()).toBe(0);
+    const late = withTimeout(new Promise<number>(() => undefined), 1000, 'trop long');
+    const seen = expect(late).rejects.toThrow('trop long');
+    await vi.advanceTimersByTimeAsync(1000);
+    await seen;
+    await expect(withTimeout(Promise.reject(new Error('refusé')), 1000, 'trop long')).rejects.toThrow('refusé');
+  });
+
+  it('waits longer at each attempt up to a ceiling, ±20 %, and the longest pause when asked to go slowly', () => {
+    expect([0, 1, 2, 6, 20].map((a) => reconnectDelay(a, false, () => 0.5))).toEqual([250, 500, 1000, 10_000, 10_000]);
+    expect(reconnectDelay(0, true, () => 0.5)).toBe(10_000);
+    expect(reconnectDelay(0, false, () => 0)).toBe(200);
+    expect(reconnectDelay(0, false, () => 1)).toBeCloseTo(300);
   });
 });

@@ -69,3 +69,12 @@ export function reconnectDelay(attempt: number, slow = false, random: () => numb
   const base = slow ? RECONNECT_MS[RECONNECT_MS.length - 1]! : RECONNECT_MS[Math.min(attempt, RECONNECT_MS.length - 1)]!;
   return base * (0.8 + random() * 0.4);
 }
+
+/** `work`, or a rejection with `message` when it has not settled after `ms` (the timer is cleared either way). */
+export function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
