@@ -135,6 +135,17 @@ describe('loadLab and loadAllLabs', async () => {
     expect(loadLab(labsDir, 'demo').file).toBe(path.join('labs', 'demo', 'lab.yaml'));
   });
 
+  it('reads the file at each call but parses it again only when its text changed', async () => {
+    const file = path.join(labsDir, 'demo', 'lab.yaml');
+    const first = loadLab(labsDir, 'demo');
+    expect(loadLab(labsDir, 'demo')).toBe(first);
+    await writeFile(file, lab().replace(/^title: .*$/m, 'title: Titre modifié'));
+    const edited = loadLab(labsDir, 'demo');
+    expect(edited).not.toBe(first);
+    expect(edited.title).toBe('Titre modifié');
+    await writeFile(file, lab());
+  });
+
   it('says which file it expected for an unknown lab', () => {
     expect(() => loadLab(labsDir, 'absent')).toThrow('labs/absent/lab.yaml:1:1: TP « absent » introuvable (attendu : labs/absent/lab.yaml)');
   });

@@ -57,7 +57,7 @@ export function labFile(labsDir: string, id: string): string {
 }
 
 /** A lab's file as read from disk: its path relative to the repository, and its text. */
-export function readLabSource(labsDir: string, id: string, repoRoot = path.dirname(labsDir)): { file: string; text: string } {
+function readLabSource(labsDir: string, id: string, repoRoot = path.dirname(labsDir)): { file: string; text: string } {
   const file = labFile(labsDir, id);
   try {
     return { file: path.relative(repoRoot, file), text: readFileSync(file, 'utf8') };
@@ -66,9 +66,21 @@ export function readLabSource(labsDir: string, id: string, repoRoot = path.dirna
   }
 }
 
+/** Parsed labs by file, kept while the file's text is the same (one entry per lab file). */
+const parsed = new Map<string, { text: string; lab: LoadedLab }>();
+
+/**
+ * The lab as its file says now. The file is read at each call (an edit counts at once), parsed
+ * only when its text changed: the server reads labs on hot paths (every automatic check).
+ */
 export function loadLab(labsDir: string, id: string, repoRoot = path.dirname(labsDir)): LoadedLab {
   const { file, text } = readLabSource(labsDir, id, repoRoot);
-  return parseLab(id, file, text);
+  const key = `${file}\0${id}`;
+  const kept = parsed.get(key);
+  if (kept?.text === text) return kept.lab;
+  const lab = parseLab(id, file, text);
+  parsed.set(key, { text, lab });
+  return lab;
 }
 
 /** Every lab of the course, sorted by id. */

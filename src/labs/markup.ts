@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { renderMarkdownFragment, type LabRef } from '../render/index';
-import { parseLab, readLabSource, type LoadedLab } from './loader';
+import { loadLab, type LoadedLab } from './loader';
 import { shapeNodeNames, type CommandBlock, type Condition, type Exercise } from './schema';
 import { escapeHtml } from '../shared/html';
 import { actionLabel, CRITERION_LABEL, LAB as L, LAB_DATA as D } from '../shared/lab-contract';
@@ -67,18 +67,18 @@ function conditionMarkup(c: Condition, index: number): string {
 
 /**
  * The renderer's `lab` callback: markup for `§lab:ID§;` and `§lab:ID/EXERCISE§;`. The markup
- * depends on the lab file alone, so it is kept while the file's text stays the same: after an
- * edit of a chapter, its lab slides are not parsed and rendered again (hot update).
+ * depends on the lab file alone, so it is kept while loadLab gives the same parsed lab (the
+ * file's text unchanged): after an edit of a chapter, its lab slides are not rendered again.
  */
 export function labRenderer(labsDir: string): (ref: LabRef) => string {
-  const rendered = new Map<string, { text: string; html: string }>();
+  const rendered = new Map<string, { lab: LoadedLab; html: string }>();
   return (ref) => {
-    const { file, text } = readLabSource(labsDir, ref.lab, path.dirname(labsDir));
+    const lab = loadLab(labsDir, ref.lab, path.dirname(labsDir));
     const key = `${ref.lab}/${ref.exercise ?? ''}`;
     const kept = rendered.get(key);
-    if (kept?.text === text) return kept.html;
-    const html = labMarkup(parseLab(ref.lab, file, text), ref.exercise);
-    rendered.set(key, { text, html });
+    if (kept?.lab === lab) return kept.html;
+    const html = labMarkup(lab, ref.exercise);
+    rendered.set(key, { lab, html });
     return html;
   };
 }
