@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { parseCookie, stringifySetCookie } from 'cookie';
 import { escapeHtml } from '../../src/shared/html';
+import { FAVICON } from '../../src/shared/favicon';
 import type { Learner, LearnerRegistry } from '../learners';
 
 export { escapeHtml };
@@ -181,7 +182,7 @@ export function sendHtml(res: ServerResponse, status: number, html: string): voi
 /** A small French page (errors, login) in the course's plain style. */
 export function page(title: string, body: string): string {
   return `<!doctype html><html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>${escapeHtml(title)}</title></head>
+<title>${escapeHtml(title)}</title><link rel="icon" href="${FAVICON}"></head>
 <body style="font-family:sans-serif;max-width:40em;margin:4em auto;line-height:1.5;padding:0 1em">
 <h1>${escapeHtml(title)}</h1>
 ${body}</body></html>`;

@@ -13,6 +13,7 @@ import { contentType } from '../render/mime.js';
 import type { RenderOptions, RenderResult } from '../render/index.js';
 import { frenchSpeakerView } from '../render/speaker-view.js';
 import { escapeHtml } from '../shared/html.js';
+import { FAVICON } from '../shared/favicon.js';
 import { DECK_UPDATE_EVENT, deckUpdate } from './hot-update.js';
 import { listFiles, listRecordings, localReferences, recordingsIndex, slideFile } from './slide-files.js';
 import { toViteError, type ViteLikeError } from './vite-error.js';
@@ -36,11 +37,6 @@ const PLACEHOLDERS = ['<!--deck:title-->', '<!--deck:head-->', '<!--deck:slides-
 export function jsonForScript(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
-
-/** The course's icon (a container on a whale-blue square), inline: no request at all. */
-export const FAVICON = `data:image/svg+xml,${encodeURIComponent(
-  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1565c0"/><path fill="#fff" d="M3 6h3v3H3zm3.5 0h3v3h-3zm3.5 0h3v3h-3zM6.5 2.5h3v3h-3z"/></svg>',
-)}`;
 
 /** Fills index.html's placeholders with a rendered course. */
 export function injectDeck(html: string, result: RenderResult): string {
