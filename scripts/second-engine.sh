@@ -14,6 +14,9 @@
 # would flush the first one's DOCKER chains at start), so this one runs with --iptables=false,
 # its networks in 10.213.0.0/16, and this script lets that range through the FORWARD chain
 # (bridged traffic crosses it: net.bridge.bridge-nf-call-iptables=1, policy DROP).
+# Its default bridge is its own interface, dec-engine2, made here: with `--bridge none`, dockerd
+# deletes the host's docker0 at start (libnetwork's removeDefaultBridgeInterface), which breaks
+# every container of the first engine on its default network.
 set -euo pipefail
 
 name=dec-engine2
@@ -24,6 +27,8 @@ pool=10.213.0.0/16
 port=${DEC_ENGINE2_PORT:-23760}
 certs=$run/certs
 pidfile=$run/dockerd.pid
+bridge=$name
+bridge_address=10.213.255.1/24
 log=$run/dockerd.log
 
 engine() { docker -H "unix://$sock" "$@"; }
@@ -40,6 +45,13 @@ forward_rules() {
     fi
   done
   return 0
+}
+
+# The second engine's default bridge, in its address pool (so inside the FORWARD rules).
+make_bridge() {
+  ip link show "$bridge" >/dev/null 2>&1 || ip link add "$bridge" type bridge
+  ip -4 addr show dev "$bridge" | grep -q "inet $bridge_address" || ip addr add "$bridge_address" dev "$bridge"
+  ip link set "$bridge" up
 }
 
 # A CA, a server certificate for 127.0.0.1 and a client certificate: tcp:// with TLS, as for a
@@ -77,7 +89,9 @@ start() {
   [ "$(id -u)" = 0 ] || { echo "second-engine.sh: root only (it starts dockerd)" >&2; exit 1; }
   command -v dockerd >/dev/null || { echo "second-engine.sh: dockerd is missing (apt-get install -y docker.io)" >&2; exit 1; }
   mkdir -p "$run" "$data"
+  command -v ip >/dev/null || { echo "second-engine.sh: ip is missing (apt-get install -y iproute2)" >&2; exit 1; }
   make_certs
+  make_bridge
   rm -f "$sock" "$pidfile"
   nohup dockerd \
     --host "unix://$sock" \
@@ -85,7 +99,7 @@ start() {
     --tlsverify --tlscacert "$certs/ca.pem" --tlscert "$certs/server-cert.pem" --tlskey "$certs/server-key.pem" \
     --data-root "$data" --exec-root "$run/exec" --pidfile "$pidfile" \
     --containerd-namespace "$name" --containerd-plugins-namespace "$name-plugins" \
-    --bridge none --iptables=false --ip-masq=false \
+    --bridge "$bridge" --iptables=false --ip-masq=false \
     --default-address-pool "base=$pool,size=24" \
     >"$log" 2>&1 &
   for _ in $(seq 1 60); do answers && break; sleep 1; done
@@ -104,6 +118,7 @@ stop() {
     for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
     kill -0 "$pid" 2>/dev/null && { echo "second-engine.sh: dockerd $pid did not stop" >&2; exit 1; }
   fi
+  if ip link show "$bridge" >/dev/null 2>&1; then ip link delete "$bridge"; fi
   forward_rules delete
 }
 

@@ -79,8 +79,14 @@ async function typeInTerminal(driver: DindPoolDriver, cluster: string, node: str
   }
 }
 
+/** The host's default bridge is there (the first engine's containers on its default network need it). */
+function hostBridgeExists(): boolean {
+  return spawnSync('ip', ['link', 'show', 'docker0'], { stdio: 'ignore' }).status === 0;
+}
+
 describe.skipIf(!enabled)('clusters on two Docker engines', { timeout: 900_000 }, async () => {
   const startedHere = !(await secondEngineAnswers());
+  const bridgeBefore = hostBridgeExists();
   script('start');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'dec-two-engines-'));
   const home = path.join(dir, 'sockets');
@@ -115,6 +121,12 @@ describe.skipIf(!enabled)('clusters on two Docker engines', { timeout: 900_000 }
     }
     if (startedHere) script('stop');
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it('leaves the first engine\'s default bridge alone (the second has its own)', () => {
+    expect(hostBridgeExists()).toBe(bridgeBefore);
+    const bridge = execFileSync('docker', ['-H', `unix://${SOCKET}`, 'network', 'inspect', 'bridge', '--format', '{{index .Options "com.docker.network.bridge.name"}}'], { encoding: 'utf8' });
+    expect(bridge.trim()).toBe('dec-engine2');
   });
 
   it('places two learners on the two engines, the least loaded first', async () => {
