@@ -10,6 +10,7 @@
 // echo p99 under 50 ms and no failure. Every cluster it made is removed at the end, and proved so.
 import Docker from 'dockerode';
 import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import os from 'node:os';
@@ -19,6 +20,7 @@ import { loadConfig } from '../server/config';
 import { LABEL } from '../server/drivers/labels';
 import { quantile, readBaseline, report, writeBaseline, type Figures as Row } from './baseline';
 import { proveNothingLeft } from './cleanup';
+import { cpuShares, formatShares, readCpu } from './cpu-breakdown';
 import { SimulatedLearner, type Figures } from './learner';
 
 const args = process.argv.slice(2);
@@ -75,12 +77,18 @@ try {
 
     // A third active at once: three slots, each learner works in one of them.
     const run: Figures = { echoMs: [], checkMs: [], failures: [...setupFailures] };
+    const ids = await benchContainers();
     const cpu0 = cpuTimes();
+    const parts0 = readCpu(ids);
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
     const slotMs = (activeS * 1000) / 3;
     for (let slot = 0; slot < 3; slot++) {
       await Promise.all(learners.filter((_, i) => i % 3 === slot).map((l) => l.work(slotMs, LAB, 'create', COMMANDS, paceMs, run)));
     }
     const cpu = cpuBusy(cpu0, cpuTimes());
+    const parts = cpuShares(parts0, readCpu(ids));
+    loop.disable();
     const memory = await memoryMB();
     const row = {
       'echo p50 ms': quantile(run.echoMs, 0.5),
@@ -88,6 +96,7 @@ try {
       'check p95 ms': run.checkMs.length ? quantile(run.checkMs, 0.95) : NaN,
       'memory per learner MB': (memory + process.memoryUsage().rss / 1e6) / Math.max(1, learners.length),
       'host CPU %': cpu,
+      'event loop p99 ms': loop.percentile(99) / 1e6,
       failures: run.failures.length,
     };
     figures[`${n} learners`] = row;
@@ -96,6 +105,7 @@ try {
       `  echo p50 ${row['echo p50 ms'].toFixed(1)} ms, p99 ${row['echo p99 ms'].toFixed(1)} ms (${run.echoMs.length} keys); check p95 ${row['check p95 ms'].toFixed(0)} ms (${run.checkMs.length}); ` +
         `memory ${row['memory per learner MB'].toFixed(0)} MB per learner; host CPU ${cpu.toFixed(0)} % (load ${loadavg()[0]!.toFixed(1)}); ${row.failures} failures`,
     );
+    console.log(`  CPU in % of one core: ${formatShares(parts)}; this process's event loop p99 ${row['event loop p99 ms'].toFixed(1)} ms`);
     for (const f of new Set(run.failures)) console.log(`    failure: ${f}`);
     if (learners.length < n) break;
   }
@@ -145,10 +155,14 @@ function cpuBusy(a: { busy: number; total: number }, b: { busy: number; total: n
   return (100 * (b.busy - a.busy)) / Math.max(1, b.total - a.total);
 }
 
+/** Full ids of this bench's running containers (nodes and registries). */
+async function benchContainers(): Promise<string[]> {
+  return (await host.listContainers({ filters: { label: [`${LABEL.home}=${path.join(dataDir, 'sockets')}`] } })).map((c) => c.Id);
+}
+
 /** Memory of every container of this bench's clusters (nodes and registries), in MB. */
 async function memoryMB(): Promise<number> {
-  const containers = await host.listContainers({ filters: { label: [`${LABEL.home}=${path.join(dataDir, 'sockets')}`] } });
-  const usage = await Promise.all(containers.map(async (c) => (await containerMemory(c.Id)) / 1e6));
+  const usage = await Promise.all((await benchContainers()).map(async (id) => (await containerMemory(id)) / 1e6));
   return usage.reduce((a, b) => a + b, 0);
 }
 

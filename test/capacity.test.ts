@@ -139,6 +139,8 @@ describe.skipIf(!enabled)('room capacity on a real engine', () => {
   // renewed): with the raised period still in force, nothing would be rescheduled here.
   it('the contrast: a plain pause of the same length makes the manager reschedule tasks', async () => {
     const docker = await manager();
+    // The sessions renewed after the last thaw (the room queues it behind the thawing action).
+    await lab.clusters!.exclusive(learner, async () => undefined);
     const before = await tasksOf(docker, 'web');
     // The workers only: with the manager paused too, whether it declares them down on the thaw is
     // a race between its expired timers and their first heartbeat (seen to go either way on a new

@@ -136,8 +136,16 @@ export class RoomCapacity implements ClusterHooks {
     this.lastActive.set(cluster, this.now());
     const physical = this.frozenSet.get(cluster);
     if (physical === undefined || !this.freezer) return;
-    await this.freezer.thaw(physical);
+    const renew = await this.freezer.thaw(physical);
     this.frozenSet.delete(cluster);
+    // Queued behind the action that thawed it (which holds the lock now): a fault, a reset or
+    // a new freeze waits for the nodes' new sessions; a keystroke or a check does not.
+    const freezer = this.freezer;
+    if (renew) {
+      void this.clusters
+        .exclusive(cluster, () => freezer.renew(physical))
+        .catch((error: unknown) => this.opts.log(`dégel de ${cluster} : sessions des nœuds non renouvelées (${(error as Error).message})`));
+    }
   }
 
   async admit(cluster: string): Promise<void> {

@@ -14,9 +14,9 @@ import type { ClusterFreezer, Driver } from './types';
  * sent one heartbeat under the old period and so learnt the new one (a node's deadline is three
  * of its periods after its last heartbeat); the thaw resumes the containers, then restores the
  * old period. A node learns a period only when it beats, and it would beat next one raised
- * period later, its failures noticed that late: so the thaw also ends each node's session with
- * the dispatcher (`ss -K` of its connections to port 2377), and the node registers again at
- * once, beating under the old period. The old period is kept in a file of the data folder: a
+ * period later, its failures noticed that late: so after the thaw, `renew` ends each node's
+ * session with the dispatcher (`ss -K` of its connections to port 2377), and the node registers
+ * again at once, beating under the old period. The old period is kept in a file of the data folder: a
  * restarted server thaws with the right value.
  */
 
@@ -78,36 +78,45 @@ export class DindFreezer implements ClusterFreezer {
     );
   }
 
-  async thaw(cluster: string): Promise<void> {
+  async thaw(cluster: string): Promise<boolean> {
     const driver = await this.locate(cluster);
-    if (!driver) return this.forget(cluster);
-    const running: string[] = [];
+    if (!driver) {
+      await this.forget(cluster);
+      return false;
+    }
     await Promise.all(
       (await driver.nodes(cluster)).map(async ({ name }) => {
         const container = driver.nodeContainer(cluster, name);
-        const info = await container.inspect();
-        if (info.State.Paused) await container.unpause();
-        if (info.State.Running) running.push(name);
+        if ((await container.inspect()).State.Paused) await container.unpause();
       }),
     );
     const state = await this.state(cluster);
+    let restored = false;
     if (state?.manager && state.heartbeatNs !== undefined) {
       const docker = await driver.docker(cluster, state.manager);
       const swarm = (await docker.swarmInspect()) as SwarmInfo;
       if (swarm.Spec.Dispatcher?.HeartbeatPeriod !== state.heartbeatNs) await setHeartbeat(docker, swarm, state.heartbeatNs);
-      // Not awaited: the action that thawed the cluster needs the nodes, not their new sessions
-      // (a `docker exec` per node costs a few hundred ms on a loaded host).
-      void this.renewSessions(driver, cluster, running);
+      restored = true;
     }
     await this.forget(cluster);
+    return restored;
   }
 
-  /** Every node registers again with the dispatcher, and so beats at once under the restored period. */
-  private async renewSessions(driver: DindDriver, cluster: string, nodes: string[]): Promise<void> {
+  /**
+   * Every running node registers again with the dispatcher, and so beats at once under the
+   * restored period. Not part of the thaw: the action that thawed the cluster needs the nodes,
+   * not their new sessions (a `docker exec` per node costs a few hundred ms on a loaded host).
+   */
+  async renew(cluster: string): Promise<void> {
+    const driver = await this.locate(cluster);
+    if (!driver) return;
+    const running = (await Promise.all(
+      (await driver.nodes(cluster)).map(async ({ name }) => ((await driver.nodeContainer(cluster, name).inspect()).State.Running ? [name] : [])),
+    )).flat();
     const results = await Promise.all(
       // Exit 3: no `ss`; 4: `ss -K` refused. A node removed meanwhile (the cluster reclaimed
       // or reset: the exec fails or is killed) is not a missing `ss`.
-      nodes.map((node) =>
+      running.map((node) =>
         driver.exec(cluster, node, ['sh', '-c', "command -v ss >/dev/null || exit 3; ss -K 'dport = :2377' >/dev/null || exit 4"]).catch(() => ({ code: 0 })),
       ),
     );

@@ -118,8 +118,17 @@ export interface ClusterFreezer {
   prepare(cluster: string): Promise<number>;
   /** Phase 2: every running machine of the cluster is suspended. */
   freeze(cluster: string): Promise<void>;
-  /** Machines resumed, then the swarm's own heartbeat restored. Safe on a cluster that is not frozen. */
-  thaw(cluster: string): Promise<void>;
+  /**
+   * Machines resumed, then the swarm's own heartbeat restored. Safe on a cluster that is not
+   * frozen. True when the nodes must then `renew` their sessions.
+   */
+  thaw(cluster: string): Promise<boolean>;
+  /**
+   * After a thaw: every node's session with the swarm renewed, so it beats under the restored
+   * period (until then a failure of it would be noticed late). The room runs it in turn with the
+   * cluster's operations, right after the action that thawed it and before any other.
+   */
+  renew(cluster: string): Promise<void>;
   /** Whether the cluster is frozen, being frozen (prepared), or has a machine suspended. */
   frozen(cluster: string): Promise<boolean>;
   /** Forgets the frozen state of a removed cluster. */

@@ -1,10 +1,6 @@
-// The lab terminal panel: one xterm.js per node, in tabs, inside a reveal.js slide.
-//
-// reveal.js scales slides with a CSS transform, and xterm.js mouse selection drifts under a
-// transformed ancestor (xterm.js #3242, #6023). So the terminal is NOT rendered inside the slide:
-// the slide holds a placeholder ("slot"), and the terminal lives in an overlay attached to
-// <body>, position: fixed, moved over the slot's on-screen rectangle every frame it changes. Its
-// font size is multiplied by the slide scale so that it looks scaled with the slide.
+// The lab terminal panel: one xterm.js per node, in tabs, inside a reveal.js slide. The slide
+// holds a placeholder ("slot"); the terminals live in an overlay attached to <body> and kept over
+// the slot (./overlay.ts says why).
 import { el } from '../../shared/dom';
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
@@ -14,6 +10,8 @@ import { TerminalConnection, type ConnectionStatus } from './connection';
 import type { TerminalState } from '../../shared/terminal-protocol';
 import { copyText } from '../clipboard';
 import { TAB_STATE_TEXT, tabKeyTarget, tabState, type TabState } from './tab-state';
+import { TerminalKeys } from './keys';
+import { OverlayFollower } from './overlay';
 
 export interface TerminalTab { node: string; label?: string }
 export interface TerminalPanelOptions {
@@ -38,10 +36,6 @@ const TEXT = {
   terminalOf: (node: string) => `Terminal de ${node}`,
   inert: 'Terminal disponible dans la présentation',
 };
-
-/** Keys that, right after Escape, leave the terminal and go to the slides. */
-const LEAVE_KEYS = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'PageUp', 'PageDown']);
-const ESC_WINDOW_MS = 800;
 
 interface Tab {
   node: string;
@@ -68,9 +62,8 @@ export class TerminalPanel {
   private readonly hint: HTMLDivElement;
   private readonly tabs: Tab[] = [];
   private current: Tab | null = null;
-  private raf = 0;
-  private last = { visible: false, left: NaN, top: NaN, width: NaN, height: NaN, font: NaN };
-  private escUntil = 0;
+  private follower: OverlayFollower | null = null;
+  private readonly keys = new TerminalKeys();
   private toastTimer: ReturnType<typeof setTimeout> | null = null;
   private copyTimer: ReturnType<typeof setTimeout> | null = null;
   private resizeTimer: ReturnType<typeof setTimeout> | null = null;
@@ -165,9 +158,19 @@ export class TerminalPanel {
       return;
     }
     document.body.append(this.overlay);
+    this.follower = new OverlayFollower(this.slot, this.overlay, this.baseFont, {
+      shown: () => {
+        if (this.current && !this.current.term) this.ensureOpen(this.current);
+      },
+      font: (size) => {
+        for (const t of this.tabs) if (t.term) t.term.options.fontSize = size;
+      },
+      resized: () => {
+        if (this.current?.fit) safeFit(this.current.fit);
+      },
+    });
     const first = this.tabs[0];
     if (first) this.show(first);
-    this.raf = requestAnimationFrame(this.follow);
   }
 
   focus(): void {
@@ -203,7 +206,7 @@ export class TerminalPanel {
     }
     if (this.disposed) return;
     this.disposed = true;
-    cancelAnimationFrame(this.raf);
+    this.follower?.stop();
     for (const t of [this.toastTimer, this.copyTimer, this.resizeTimer]) if (t) clearTimeout(t);
     for (const tab of this.tabs) {
       tab.conn?.dispose();
@@ -225,9 +228,9 @@ export class TerminalPanel {
       t.view.hidden = !on;
     }
     this.current = tab;
-    this.last.width = NaN; // force a fit on the next frame
+    this.follower?.invalidate(); // a fit on the next frame
     this.updateBadge();
-    if (this.last.visible) this.ensureOpen(tab);
+    if (this.follower?.visible) this.ensureOpen(tab);
     if (hadFocus) requestAnimationFrame(() => tab.term?.focus());
   }
 
@@ -235,7 +238,7 @@ export class TerminalPanel {
   private ensureOpen(tab: Tab): void {
     if (tab.term) return;
     const term = new Terminal({
-      fontSize: this.last.font || this.baseFont,
+      fontSize: this.follower?.font ?? this.baseFont,
       fontFamily: '"DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, monospace',
       cursorBlink: true,
       scrollback: 5000,
@@ -298,52 +301,6 @@ export class TerminalPanel {
     this.badge.hidden = !text;
   }
 
-  // ------------------------------------------------------------------ layout
-
-  /** Every frame: keep the overlay over the slot (position, size, scale), or hide it. */
-  private readonly follow = () => {
-    if (this.disposed) return;
-    this.raf = requestAnimationFrame(this.follow);
-    const slot = this.slot;
-    const visible = isShown(slot);
-    if (!visible) {
-      if (this.last.visible) {
-        this.last.visible = false;
-        this.overlay.hidden = true;
-        if (this.overlay.contains(document.activeElement)) (document.activeElement as HTMLElement).blur();
-      }
-      return;
-    }
-    const r = slot.getBoundingClientRect();
-    const scale = slot.offsetWidth > 0 ? r.width / slot.offsetWidth : 1;
-    const font = Math.round(this.baseFont * scale * 4) / 4;
-    const l = this.last;
-    if (!l.visible) {
-      l.visible = true;
-      this.overlay.hidden = false;
-    }
-    if (r.left !== l.left || r.top !== l.top) {
-      this.overlay.style.left = `${r.left}px`;
-      this.overlay.style.top = `${r.top}px`;
-      l.left = r.left;
-      l.top = r.top;
-    }
-    const tab = this.current;
-    if (tab && !tab.term) this.ensureOpen(tab);
-    if (r.width !== l.width || r.height !== l.height || font !== l.font) {
-      this.overlay.style.width = `${r.width}px`;
-      this.overlay.style.height = `${r.height}px`;
-      this.overlay.style.setProperty('--lab-term-scale', String(scale));
-      l.width = r.width;
-      l.height = r.height;
-      if (font !== l.font) {
-        l.font = font;
-        for (const t of this.tabs) if (t.term) t.term.options.fontSize = font;
-      }
-      if (tab?.fit) safeFit(tab.fit);
-    }
-  };
-
   // ------------------------------------------------------------------ keyboard, clipboard
 
   private readonly stopKeys = (ev: KeyboardEvent) => {
@@ -362,35 +319,26 @@ export class TerminalPanel {
 
   /** xterm's custom key handler: false = xterm ignores the event. */
   private onKey(tab: Tab, ev: KeyboardEvent): boolean {
-    if (ev.type !== 'keydown') return true;
     const term = tab.term;
     if (!term) return true;
-    if (ev.ctrlKey && ev.shiftKey && !ev.altKey && !ev.metaKey) {
-      if (ev.code === 'KeyC') {
+    switch (this.keys.action(ev)) {
+      case 'type':
+        return true;
+      case 'copy':
         ev.preventDefault();
         if (term.hasSelection()) void this.copy(term.getSelection());
         return false;
-      }
-      if (ev.code === 'KeyV') {
+      case 'paste':
         // Let the browser fire its native paste event, which xterm turns into input.
         return false;
-      }
+      case 'leave':
+        // This very key reaches the slides; Ctrl+G after the Escape already sent makes
+        // readline abort its pending Meta prefix.
+        released.add(ev);
+        tab.conn?.send('\x07');
+        term.blur();
+        return false;
     }
-    if (ev.key === 'Escape') {
-      this.escUntil = Date.now() + ESC_WINDOW_MS;
-      return true;
-    }
-    if (this.escUntil && LEAVE_KEYS.has(ev.key) && Date.now() < this.escUntil && !ev.ctrlKey && !ev.altKey && !ev.metaKey) {
-      // Escape then an arrow: leave the terminal and let this very key reach the slides.
-      this.escUntil = 0;
-      released.add(ev);
-      // Ctrl+G after the Escape already sent: readline aborts its pending Meta prefix.
-      tab.conn?.send('\x07');
-      term.blur();
-      return false;
-    }
-    if (!['Shift', 'Control', 'Alt', 'Meta'].includes(ev.key)) this.escUntil = 0;
-    return true;
   }
 
   private onSelection(tab: Tab): void {
@@ -415,14 +363,6 @@ export class TerminalPanel {
 
 /** Key events let through to the slides (Escape then an arrow). */
 const released = new WeakSet<Event>();
-
-/** Is the slot on screen: laid out, in the current slide, not in reveal's overview? */
-function isShown(slot: HTMLElement): boolean {
-  if (!slot.isConnected || slot.offsetWidth === 0 || slot.offsetHeight === 0) return false;
-  if (slot.closest('section:not(.present)')) return false;
-  if (slot.closest('.reveal.overview')) return false;
-  return getComputedStyle(slot).visibility !== 'hidden';
-}
 
 function safeFit(fit: FitAddon): void {
   try { fit.fit(); } catch { /* not measurable yet */ }
