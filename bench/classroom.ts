@@ -1,5 +1,5 @@
-// npm run bench:classroom [-- --sizes 5,10,20,30] [--active 60] [--pace 180] [--update-baseline]
-// (or BENCH_SIZES=5,10 BENCH_ACTIVE_S=60 BENCH_PACE_MS=180)
+// npm run bench:classroom [-- --sizes 5,10,20,30] [--active 60] [--pace 180] [--freeze-after 600]
+//   [--update-baseline]   (or BENCH_SIZES=5,10 BENCH_ACTIVE_S=60 BENCH_PACE_MS=180 BENCH_FREEZE_AFTER_S=600)
 //
 // A room on this machine: one real server started in-process in class mode (listening on
 // 0.0.0.0, reached on 127.0.0.1), and N simulated learners who join through the join link like
@@ -33,6 +33,8 @@ const activeS = Number(arg('active', 'BENCH_ACTIVE_S', '60'));
 const paceMs = Number(arg('pace', 'BENCH_PACE_MS', '180'));
 /** Clusters built at once while the room fills (the bench measures the room, not a stampede). */
 const startWave = Number(arg('wave', 'BENCH_WAVE', '3'));
+/** The server's --freeze-after: learners idle between their turns are frozen after that long (the first key after it thaws). */
+const freezeAfter = arg('freeze-after', 'BENCH_FREEZE_AFTER_S', '600');
 const LAB = 'services-replicas';
 const COMMANDS = ['docker node ls', 'docker service ls', 'docker ps --format "{{.Names}} {{.Status}}"', 'docker service ps web --format "{{.Node}} {{.CurrentState}}"'];
 const ECHO_P99_GOAL_MS = 50;
@@ -41,7 +43,7 @@ const host = new Docker();
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dec-classroom-'));
 const max = sizes.at(-1) ?? 0;
 const lab = await startLabServer(
-  loadConfig({ host: '0.0.0.0', port: '0', 'data-dir': dataDir, driver: 'dind', 'max-clusters': String(max) }),
+  loadConfig({ host: '0.0.0.0', port: '0', 'data-dir': dataDir, driver: 'dind', 'max-clusters': String(max), 'freeze-after': freezeAfter }),
   { log: (line) => console.log(line) },
 );
 const base = `http://127.0.0.1:${(lab.server.address() as { port: number }).port}`;
@@ -49,7 +51,7 @@ const joinUrl = () => `${base}/?join=${lab.registry.joinCode}`;
 const learners: SimulatedLearner[] = [];
 const figures: Record<string, Row> = {};
 const results: { n: number; p50: number; p99: number; check95: number; failures: number }[] = [];
-console.log(`backend: ${lab.backend.reason}; sizes ${sizes.join(', ')}; ${activeS} s active per size, a key every ~${paceMs} ms`);
+console.log(`backend: ${lab.backend.reason}; sizes ${sizes.join(', ')}; ${activeS} s active per size (a third of the learners at a time), a key every ~${paceMs} ms; idle clusters frozen after ${freezeAfter} s`);
 
 try {
   for (const n of sizes) {
@@ -83,8 +85,11 @@ try {
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
     const slotMs = (activeS * 1000) / 3;
+    let thawed = 0;
     for (let slot = 0; slot < 3; slot++) {
-      await Promise.all(learners.filter((_, i) => i % 3 === slot).map((l) => l.work(slotMs, LAB, 'create', COMMANDS, paceMs, run)));
+      const turn = learners.filter((_, i) => i % 3 === slot);
+      thawed += turn.filter((l) => lab.room?.isFrozen(l.id)).length;
+      await Promise.all(turn.map((l) => l.work(slotMs, LAB, 'create', COMMANDS, paceMs, run)));
     }
     const cpu = cpuBusy(cpu0, cpuTimes());
     const parts = cpuShares(parts0, readCpu(ids));
@@ -97,6 +102,7 @@ try {
       'memory per learner MB': (memory + process.memoryUsage().rss / 1e6) / Math.max(1, learners.length),
       'host CPU %': cpu,
       'event loop p99 ms': loop.percentile(99) / 1e6,
+      'thawed by a key': thawed,
       failures: run.failures.length,
     };
     figures[`${n} learners`] = row;
@@ -105,7 +111,7 @@ try {
       `  echo p50 ${row['echo p50 ms'].toFixed(1)} ms, p99 ${row['echo p99 ms'].toFixed(1)} ms (${run.echoMs.length} keys); check p95 ${row['check p95 ms'].toFixed(0)} ms (${run.checkMs.length}); ` +
         `memory ${row['memory per learner MB'].toFixed(0)} MB per learner; host CPU ${cpu.toFixed(0)} % (load ${loadavg()[0]!.toFixed(1)}); ${row.failures} failures`,
     );
-    console.log(`  CPU in % of one core: ${formatShares(parts)}; this process's event loop p99 ${row['event loop p99 ms'].toFixed(1)} ms`);
+    console.log(`  CPU in % of one core: ${formatShares(parts)}; this process's event loop p99 ${row['event loop p99 ms'].toFixed(1)} ms; ${thawed} learners found their cluster frozen`);
     for (const f of new Set(run.failures)) console.log(`    failure: ${f}`);
     if (learners.length < n) break;
   }

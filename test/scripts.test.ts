@@ -50,6 +50,7 @@ const TEST_TOOLS: Record<string, string | null> = {
   ssh: 'openssh-client',
   pdftotext: 'poppler-utils',
   pdfinfo: 'poppler-utils',
+  ip: 'iproute2',
 };
 
 /** Programs run by the tests: first argument of spawn/execFile (and their promisified aliases). */

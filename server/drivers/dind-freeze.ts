@@ -3,6 +3,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DindDriver } from './dind';
 import { DindPoolDriver } from './dind-pool';
+import { systemClock } from '../../src/shared/poll';
 import type { ClusterFreezer, Driver } from './types';
 
 /**
@@ -28,6 +29,9 @@ interface FrozenState {
 }
 
 let warned = false;
+
+/** How long a node may take to register again after its session ended (it reconnects at once). */
+const REGISTER_TIMEOUT_MS = 10_000;
 
 /** swarmkit's heartbeat jitter (epsilon, 0.5 s) plus a margin for a loaded host. */
 const HEARTBEAT_MARGIN_MS = 1500;
@@ -106,23 +110,37 @@ export class DindFreezer implements ClusterFreezer {
    * Every running node registers again with the dispatcher, and so beats at once under the
    * restored period. Not part of the thaw: the action that thawed the cluster needs the nodes,
    * not their new sessions (a `docker exec` per node costs a few hundred ms on a loaded host).
+   * Done when the manager has recorded each new registration (the node's object version moves):
+   * a node paused or stopped before it registered again would keep the raised deadline.
    */
   async renew(cluster: string): Promise<void> {
     const driver = await this.locate(cluster);
-    if (!driver) return;
+    const manager = driver && (await this.swarmManager(driver, cluster));
+    if (!driver || !manager) return;
+    const before = await nodeVersions(manager.docker);
     const running = (await Promise.all(
       (await driver.nodes(cluster)).map(async ({ name }) => ((await driver.nodeContainer(cluster, name).inspect()).State.Running ? [name] : [])),
     )).flat();
     const results = await Promise.all(
       // Exit 3: no `ss`; 4: `ss -K` refused. A node removed meanwhile (the cluster reclaimed
-      // or reset: the exec fails or is killed) is not a missing `ss`.
-      running.map((node) =>
-        driver.exec(cluster, node, ['sh', '-c', "command -v ss >/dev/null || exit 3; ss -K 'dport = :2377' >/dev/null || exit 4"]).catch(() => ({ code: 0 })),
-      ),
+      // or reset: the exec fails or is killed) is not a missing `ss`. `ss -K` lists the
+      // connections it ended (a manager's own agent has none to port 2377).
+      running.map(async (node) => {
+        const r = await driver
+          .exec(cluster, node, ['sh', '-c', "command -v ss >/dev/null || exit 3; ss -K -H 'dport = :2377' || exit 4"])
+          .catch(() => ({ code: 0, stdout: '' }));
+        return { node, code: r.code, ended: r.stdout.includes(':2377') };
+      }),
     );
     if (results.some((r) => r.code === 3 || r.code === 4) && !warned) {
       warned = true;
       console.warn('gel des clusters\u00a0: « ss -K » indisponible dans un nœud (iproute2, noyau avec INET_DIAG_DESTROY)\u202f; après un dégel, la panne d’un nœud est vue avec retard');
+    }
+    const waiting = new Set(results.filter((r) => r.ended).map((r) => r.node));
+    for (const deadline = Date.now() + REGISTER_TIMEOUT_MS; waiting.size > 0 && Date.now() < deadline; ) {
+      await systemClock.sleep(200);
+      const now = await nodeVersions(manager.docker).catch(() => new Map<string, number>());
+      for (const node of waiting) if ((now.get(node) ?? 0) > (before.get(node) ?? Infinity)) waiting.delete(node);
     }
   }
 
@@ -176,6 +194,12 @@ export class DindFreezer implements ClusterFreezer {
 interface SwarmInfo {
   Version: { Index: number };
   Spec: { Dispatcher?: { HeartbeatPeriod?: number } } & Record<string, unknown>;
+}
+
+/** Each swarm node's object version by hostname (a registration bumps it), from a manager. */
+async function nodeVersions(docker: Docker): Promise<Map<string, number>> {
+  const nodes = (await docker.listNodes()) as { Description?: { Hostname?: string }; Version?: { Index?: number } }[];
+  return new Map(nodes.map((n) => [n.Description?.Hostname ?? '', n.Version?.Index ?? 0]));
 }
 
 async function setHeartbeat(docker: Docker, swarm: SwarmInfo, periodNs: number): Promise<void> {

@@ -1,0 +1,32 @@
+import * as pty from 'node-pty';
+import Docker from 'dockerode';
+import { readCpu, cpuShares, formatShares } from '../bench/cpu-breakdown';
+const name = process.argv[2]!;
+const docker = new Docker();
+const ids = (await docker.listContainers({ filters: { name: [process.argv[3] ?? name] } })).map((c) => c.Id);
+const p = pty.spawn('docker', ['exec', '-it', name, 'bash'], { cols: 100, rows: 30, encoding: null as unknown as string });
+let got = 0;
+let wake: (() => void) | null = null;
+p.onData(() => { got++; wake?.(); });
+await new Promise((r) => setTimeout(r, 1500));
+const N = Number(process.argv[4] ?? 400);
+const a = readCpu(ids);
+const lat: number[] = [];
+for (let i = 0; i < N; i++) {
+  const before = got;
+  const t = performance.now();
+  p.write(i % 50 === 49 ? '\x15' : 'x');
+  if (got === before) await new Promise<void>((r) => { wake = r; });
+  wake = null;
+  lat.push(performance.now() - t);
+  await new Promise((r) => setTimeout(r, 25));
+}
+const b = readCpu(ids);
+const s = cpuShares(a, b);
+const wall = (b.at - a.at) / 1000;
+console.log(formatShares(s));
+for (const [k, v] of Object.entries(s)) console.log(`${k}: ${((v / 100) * wall * 1000 / N).toFixed(3)} ms CPU per key`);
+lat.sort((x, y) => x - y);
+console.log(`echo p50 ${lat[N / 2]!.toFixed(2)} p99 ${lat[Math.floor(N * 0.99)]!.toFixed(2)}`);
+p.kill();
+process.exit(0);
