@@ -1,5 +1,5 @@
 // Clusters on two real Docker engines of this machine: the host's, and a second dockerd started by
-// scripts/second-engine.sh (own socket, data root and address pool, TLS on the loopback), named
+// scripts/second-engine.sh (own socket, data root, network namespace and address pool, TLS), named
 // here by a Docker context the real CLI creates, so it is reached like a remote host (TLS, node
 // API over dial-stdio, registry seeded without the server's probes). Two learners land on the two
 // engines; a terminal and a check work on the second; adopt after a restart finds both; when the
@@ -94,7 +94,7 @@ describe.skipIf(!enabled)('clusters on two Docker engines', { timeout: 900_000 }
   process.env.DOCKER_CONFIG = path.join(dir, 'docker-config');
   execFileSync('docker', [
     'context', 'create', 'dec-engine2',
-    '--docker', `host=tcp://127.0.0.1:23760,ca=${CERTS}/ca.pem,cert=${CERTS}/cert.pem,key=${CERTS}/key.pem`,
+    '--docker', `host=tcp://10.214.0.2:23760,ca=${CERTS}/ca.pem,cert=${CERTS}/cert.pem,key=${CERTS}/key.pem`,
   ], { stdio: 'ignore' });
   const engines = ['unix:///var/run/docker.sock', 'dec-engine2'];
   const backend = () =>
@@ -123,10 +123,8 @@ describe.skipIf(!enabled)('clusters on two Docker engines', { timeout: 900_000 }
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('leaves the first engine\'s default bridge alone (the second has its own)', () => {
+  it('leaves the first engine\'s default bridge alone (the second runs in its own network namespace)', () => {
     expect(hostBridgeExists()).toBe(bridgeBefore);
-    const bridge = execFileSync('docker', ['-H', `unix://${SOCKET}`, 'network', 'inspect', 'bridge', '--format', '{{index .Options "com.docker.network.bridge.name"}}'], { encoding: 'utf8' });
-    expect(bridge.trim()).toBe('dec-engine2');
   });
 
   it('places two learners on the two engines, the least loaded first', async () => {
@@ -190,5 +188,7 @@ describe.skipIf(!enabled)('clusters on two Docker engines', { timeout: 900_000 }
       await new Promise((r) => setTimeout(r, 1000));
     }
     expect(await enginesHolding(onSecond, home)).toEqual([0]);
+    // A restarted dockerd removes a default bridge left in its store: its own, not the host's.
+    expect(hostBridgeExists()).toBe(bridgeBefore);
   });
 });
