@@ -84,6 +84,12 @@ export class SimulatedLearner {
     await this.client.run('stty -echoctl; true', 30_000);
   }
 
+  /** Runs a command line in the terminal at once (not timed): the lab's work done before the room is measured. */
+  async run(command: string): Promise<void> {
+    if (!this.client) throw new Error(`${this.name}: no terminal`);
+    await this.client.run(command, 120_000);
+  }
+
   /**
    * Types a command line one key at a time (`paceMs` between keys), timing each key's echo,
    * then Enter, and waits for a marker the shell prints after it.

@@ -12,7 +12,7 @@
 # Root only (it runs dockerd). Everything lives under /run/dec-engine2 and /var/lib/dec-engine2.
 #
 # Networking: it runs in its own network namespace, like another host: its own docker0 and
-# netfilter tables, its networks in 10.213.0.0/16, reached from this machine through a veth
+# netfilter tables, its networks in 10.213.0.0/20, reached from this machine through a veth
 # pair (this side 10.214.0.1, the engine 10.214.0.2; TLS on 10.214.0.2:23760). Sharing the
 # host's namespace does not work: a dockerd restarted with a default bridge in its store
 # deletes the host's docker0 (with `--bridge none`, at every start), which breaks every
@@ -24,7 +24,8 @@ name=dec-engine2
 run=/run/$name
 data=/var/lib/$name
 sock=$run/docker.sock
-pool=10.213.0.0/16
+# 16 networks of /24: the two-engine test also runs past the engine's pools.
+pool=10.213.0.0/20
 port=${DEC_ENGINE2_PORT:-23760}
 address=10.214.0.2
 host_side=dec-e2-host

@@ -17,7 +17,8 @@ import { driverContext } from '../server/checker/context';
 import { ClusterManager } from '../server/clusters';
 import { REPO_ROOT } from '../server/config';
 import { EngineLostError, type DindPoolDriver } from '../server/drivers/dind-pool';
-import { LABEL, clusterFilter } from '../server/drivers/labels';
+import { LABEL, PROJECT, clusterFilter } from '../server/drivers/labels';
+import { clusterAddress, createClusterNetwork, endpoint } from '../server/drivers/dind-network';
 import { dindPoolBackend } from '../server/drivers/pool-backend';
 import type { ClusterShape } from '../server/drivers/types';
 import { spawnNodePty } from '../server/terminals/pty';
@@ -165,6 +166,50 @@ describe.skipIf(!enabled)('clusters on two Docker engines', { timeout: 900_000 }
     const restarted = (await backend()).driver;
     expect(await restarted.adopt()).toEqual([a, b]);
     expect([await restarted.engineOf(a), await restarted.engineOf(b)].sort()).toEqual([...engines].sort());
+  });
+
+  // The second engine's pools hold 16 networks (scripts/second-engine.sh), an engine as installed about 30.
+  it('past the engine\'s address pools, a cluster network gets a free /26 of 10.212.0.0/16, fixed addresses included', async () => {
+    const labels = { [LABEL.project]: PROJECT, [LABEL.home]: home, [LABEL.cluster]: 'subnets' };
+    const made: string[] = [];
+    try {
+      for (let i = 0; ; i++) {
+        expect(i, 'the second engine\'s pools should run out').toBeLessThan(64);
+        const filled = await second.createNetwork({ Name: `dec-pool-filler-${i}`, Labels: labels }).then(
+          () => true,
+          (error: Error) => {
+            if (/address pool/.test(error.message)) return false;
+            throw error;
+          },
+        );
+        if (!filled) break;
+        made.push(`dec-pool-filler-${i}`);
+      }
+      const subnets: string[] = [];
+      for (const name of ['dec-subnets-a', 'dec-subnets-b']) {
+        subnets.push(await createClusterNetwork(second, name, labels));
+        made.push(name);
+      }
+      expect(subnets[0]).toMatch(/^10\.212\.\d+\.\d+\/26$/);
+      expect(subnets[1]).toMatch(/^10\.212\.\d+\.\d+\/26$/);
+      expect(subnets[0]).not.toBe(subnets[1]);
+      const address = clusterAddress(subnets[1]!, 'worker9');
+      const container = await second.createContainer({
+        Image: process.env.DEC_NODE_IMAGE ?? 'docker-en-cluster/node:trixie',
+        Entrypoint: ['sleep', '30'],
+        Labels: labels,
+        HostConfig: { NetworkMode: 'dec-subnets-b' },
+        NetworkingConfig: { EndpointsConfig: { 'dec-subnets-b': endpoint('worker9', address) } },
+      });
+      try {
+        await container.start();
+        expect((await container.inspect()).NetworkSettings.Networks['dec-subnets-b']?.IPAddress).toBe(address);
+      } finally {
+        await container.remove({ force: true });
+      }
+    } finally {
+      for (const name of made.reverse()) await second.getNetwork(name).remove();
+    }
   });
 
   it('says when the second engine dies, then builds a fresh cluster on the first', async () => {

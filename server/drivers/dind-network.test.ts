@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressIn, clusterAddress, endpoint, hostOffset } from './dind-network';
+import { addressIn, clusterAddress, endpoint, freeSubnet, hostOffset } from './dind-network';
 import { engineCommand, nodeContainerSpec } from './dind-node';
 
 describe('fixed addresses on a cluster network', () => {
@@ -43,5 +43,29 @@ describe('fixed addresses on a cluster network', () => {
       address: clusterAddress('172.20.0.0/16', 'manager2'), labels: {}, engine: engineCommand('docker-dind', { shareSocket: false }), privileged: true,
     });
     expect(spec.NetworkingConfig?.EndpointsConfig?.['dec-abc-c1']).toEqual({ Aliases: ['manager2'], IPAMConfig: { IPv4Address: '172.20.0.12' } });
+  });
+});
+
+describe('subnets past Docker\'s default pools', () => {
+  const first = () => 0;
+  it('takes a /26 of the fallback range that no network of the engine overlaps', () => {
+    expect(freeSubnet([], undefined, first)).toBe('10.212.0.0/26');
+    expect(freeSubnet(['172.17.0.0/16', '10.212.0.0/26', '10.212.0.64/26'], undefined, first)).toBe('10.212.0.128/26');
+    // A wider network of the engine inside the range covers several blocks; IPv6 pools are ignored.
+    expect(freeSubnet(['10.212.0.0/24', 'fd00::/64'], undefined, first)).toBe('10.212.1.0/26');
+    expect(freeSubnet(['10.212.0.0/16'])).toBeUndefined();
+    expect(freeSubnet(['10.0.0.0/8'])).toBeUndefined();
+    // At random among the free blocks (the last one here), never a used one.
+    expect(freeSubnet(['10.212.0.0/17'], undefined, (n) => n - 1)).toBe('10.212.255.192/26');
+    for (let i = 0; i < 50; i++) expect(freeSubnet(['10.212.0.0/17'])).toMatch(/^10\.212\.(12[89]|1[3-9]\d|2[0-5]\d)\.\d+\/26$/);
+    // A block holds the largest cluster (offsets up to 29 and the broadcast address).
+    expect(clusterAddress('10.212.0.64/26', 'worker9')).toBe('10.212.0.93');
+  });
+
+  it('walks a whole range', () => {
+    const used: string[] = [];
+    for (let i = 0; i < 4; i++) used.push(freeSubnet(used, { base: '10.9.0.0', prefix: 24, block: 26 }, first)!);
+    expect(used).toEqual(['10.9.0.0/26', '10.9.0.64/26', '10.9.0.128/26', '10.9.0.192/26']);
+    expect(freeSubnet(used, { base: '10.9.0.0', prefix: 24, block: 26 })).toBeUndefined();
   });
 });

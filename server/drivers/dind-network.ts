@@ -14,7 +14,8 @@ import { isNodeName } from '../../src/shared/nodes';
  * Docker accepts a container's own address only on a network created with an explicit subnet.
  * The subnet is the one Docker picks itself for a new network (it avoids the host's routes and
  * the other networks): the network is created once without one, its subnet read, and created
- * again with that subnet pinned.
+ * again with that subnet pinned. Docker's default pools hold about 30 networks; past them, a
+ * free /26 of 10.212.0.0/16 is used (a room of 40 on one engine).
  */
 
 /** The address of a node or of the lab registry, from its name: manager1 → .11, worker1 → .21, registry → .2. */
@@ -66,18 +67,72 @@ function overlaps(error: unknown): boolean {
   return /overlap/i.test((error as Error)?.message ?? '');
 }
 
+/** Docker has no default address pool left (about 30 bridge networks on an engine as installed). */
+function poolsExhausted(error: unknown): boolean {
+  return /non-overlapping IPv4 address pool|could not find an available.*address pool/i.test((error as Error)?.message ?? '');
+}
+
+/**
+ * Where clusters' subnets are carved once Docker's default pools are spent: /26 blocks (64
+ * addresses, a cluster uses at most 30) of a private range Docker does not use by default.
+ */
+export const FALLBACK_RANGE = { base: '10.212.0.0', prefix: 16, block: 26 } as const;
+
+/**
+ * A block of the fallback range that overlaps none of the engine's subnets (undefined if none is
+ * left), picked at random among the free ones: clusters built at once rarely want the same one.
+ */
+export function freeSubnet(
+  used: string[],
+  range: { base: string; prefix: number; block: number } = FALLBACK_RANGE,
+  pick: (count: number) => number = (count) => Math.floor(Math.random() * count),
+): string | undefined {
+  const spans = used
+    .filter((s) => !s.includes(':'))
+    .map((s) => {
+      const [ip, bits] = s.split('/');
+      const size = 2 ** (32 - Number(bits));
+      const start = toInt(ip!) - (toInt(ip!) % size);
+      return [start, start + size] as const;
+    });
+  const block = 2 ** (32 - range.block);
+  const first = toInt(range.base);
+  const end = first + 2 ** (32 - range.prefix);
+  const free: number[] = [];
+  for (let start = first; start + block <= end; start += block) {
+    if (!spans.some(([a, b]) => start < b && a < start + block)) free.push(start);
+  }
+  if (free.length === 0) return undefined;
+  return `${toIp(free[Math.min(free.length - 1, pick(free.length))]!)}/${range.block}`;
+}
+
+/** The subnet Docker picks for a new network; when its pools are spent, a free block of the fallback range. */
+async function chooseSubnet(host: Docker, name: string, labels: Record<string, string>): Promise<Required<IpamPool>> {
+  let probe: Docker.Network;
+  try {
+    // Labelled like every object of the cluster: `down` removes it even after a crash here.
+    probe = await host.createNetwork({ Name: name, Driver: 'bridge', Labels: labels, CheckDuplicate: true });
+  } catch (error) {
+    if (!poolsExhausted(error)) throw error;
+    const networks = (await host.listNetworks()) as { IPAM?: { Config?: IpamPool[] } }[];
+    const subnet = freeSubnet(networks.flatMap((n) => (n.IPAM?.Config ?? []).flatMap((c) => (c.Subnet ? [c.Subnet] : []))));
+    if (!subnet) throw new Error(`le moteur Docker n’a plus de sous-réseau libre pour un cluster (ses réserves et ${FALLBACK_RANGE.base}/${FALLBACK_RANGE.prefix} sont pris)\u00a0: ajoutez des « default-address-pools » à sa configuration`);
+    return { Subnet: subnet, Gateway: addressIn(subnet, 1) };
+  }
+  const pool = ipv4Pool(await probe.inspect());
+  addressIn(pool.Subnet, MAX_OFFSET);
+  await probe.remove();
+  return pool;
+}
+
 /**
  * Creates the cluster's bridge network with a pinned subnet and returns that subnet. Another
- * network created in between may take the subnet Docker picked: then the whole step is tried
- * again (Docker picks another one).
+ * network created in between may take the subnet picked: then the whole step is tried again
+ * (another one is picked).
  */
 export async function createClusterNetwork(host: Docker, name: string, labels: Record<string, string>): Promise<string> {
   for (let attempt = 1; ; attempt++) {
-    // Labelled like every object of the cluster: `down` removes it even after a crash here.
-    const probe = await host.createNetwork({ Name: name, Driver: 'bridge', Labels: labels, CheckDuplicate: true });
-    const pool = ipv4Pool(await probe.inspect());
-    addressIn(pool.Subnet, MAX_OFFSET);
-    await probe.remove();
+    const pool = await chooseSubnet(host, name, labels);
     try {
       await host.createNetwork({
         Name: name, Driver: 'bridge', Labels: labels, CheckDuplicate: true,
@@ -85,7 +140,7 @@ export async function createClusterNetwork(host: Docker, name: string, labels: R
       });
       return pool.Subnet;
     } catch (error) {
-      if (!overlaps(error) || attempt >= 5) throw error;
+      if (!overlaps(error) || attempt >= 10) throw error;
     }
   }
 }
