@@ -13,7 +13,7 @@ describe('capacity derived from the host', () => {
     expect(c.byMemory).toBe(Math.floor((0.75 * 24 * 1024) / (3 * NODE_COST.memoryMB + NODE_COST.registryMB)));
     expect(c.byCpu).toBe(Math.floor((0.75 * 2) / (3 * NODE_COST.cpu)));
     expect(c.limit).toBe(Math.min(c.byMemory, c.byCpu));
-    expect(c.limit).toBe(25);
+    expect(c.limit).toBe(33);
   });
 
   it('memory bounds a small machine, and the limit is never below one', () => {

@@ -8,15 +8,15 @@ export interface HostResources {
 }
 
 /**
- * What one node costs, measured on a 2-core machine (README « Capacity of a room »): an idle
- * swarm node uses 45–53 MB and 1.3 % of a core; a node running a lab's tasks (a few stand-in
- * services, its dockerd and containerd busier) up to about 120 MB and a few % of a core while
- * the learner types. The budget keeps a share of the host for the server, the terminals'
- * `docker exec` processes and the system.
+ * What one node costs, measured on a 2-core machine (`npm run bench:classroom`, README « Capacity
+ * of a room »): a node running a lab's task uses 60–85 MB, and about 1 % of a core while a third
+ * of the room types (30 learners of 3 nodes took 43 % of the two cores; 40 passed the echo goal).
+ * The budget keeps a share of the host for the server, the terminals' `docker exec` processes
+ * and the system.
  */
 export const NODE_COST = {
   memoryMB: 150,
-  cpu: 0.02,
+  cpu: 0.015,
   /** Share of the host's memory and cores the clusters may use. */
   share: 0.75,
   /** Per cluster besides its nodes: its lab registry (about 15 MB). */
@@ -31,7 +31,7 @@ export interface CapacityLimit {
 
 /**
  * limit = min(⌊share × memory ÷ (nodes × memoryMB + registryMB)⌋, ⌊share × cores ÷ (nodes × cpu)⌋),
- * at least 1. With 3 nodes per cluster on 24 GiB and 2 cores: min(40, 25) = 25.
+ * at least 1. With 3 nodes per cluster on 24 GiB and 2 cores: min(39, 33) = 33.
  */
 export function capacityFromHost(host: HostResources, nodesPerCluster: number, cost: typeof NODE_COST = NODE_COST): CapacityLimit {
   const memoryMB = host.memBytes / 1024 / 1024;
