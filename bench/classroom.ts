@@ -21,7 +21,7 @@ import { loadConfig } from '../server/config';
 import { LABEL } from '../server/drivers/labels';
 import { quantile, readBaseline, report, writeBaseline, type Figures as Row } from './baseline';
 import { proveNothingLeft } from './cleanup';
-import { cpuShares, formatShares, readCpu } from './cpu-breakdown';
+import { cpuShares, formatShares, hostBusy, readCpu } from './cpu-breakdown';
 import { SimulatedLearner, type Figures } from './learner';
 
 const args = process.argv.slice(2);
@@ -89,7 +89,6 @@ try {
     // A third active at once: three slots, each learner works in one of them.
     const run: Figures = { echoMs: [], checkMs: [], failures: [...setupFailures] };
     const ids = await benchContainers();
-    const cpu0 = cpuTimes();
     const parts0 = readCpu(ids);
     const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
     loop.enable();
@@ -100,8 +99,9 @@ try {
       thawed += turn.filter((l) => lab.room?.isFrozen(l.id)).length;
       await Promise.all(turn.map((l) => l.work(slotMs, LAB, EXERCISE, COMMANDS, paceMs, run)));
     }
-    const cpu = cpuBusy(cpu0, cpuTimes());
-    const parts = cpuShares(parts0, readCpu(ids));
+    const parts1 = readCpu(ids);
+    const cpu = hostBusy(parts0, parts1);
+    const parts = cpuShares(parts0, parts1);
     loop.disable();
     const memory = await memoryMB();
     const row = {
@@ -157,19 +157,6 @@ console.log(
     : 'largest room: 0 learners (echo p99 - ms, check p95 - ms, 0 failures)',
 );
 process.exit(process.exitCode ?? 0);
-
-/** Jiffies of all cores from /proc/stat: busy and total. */
-function cpuTimes(): { busy: number; total: number } {
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
-  const total = fields.reduce((a, b) => a + b, 0);
-  return { busy: total - idle, total };
-}
-
-/** Share of the host's cores in use between two readings, in %. */
-function cpuBusy(a: { busy: number; total: number }, b: { busy: number; total: number }): number {
-  return (100 * (b.busy - a.busy)) / Math.max(1, b.total - a.total);
-}
 
 /** Full ids of this bench's running containers (nodes and registries). */
 async function benchContainers(): Promise<string[]> {

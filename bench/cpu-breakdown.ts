@@ -9,7 +9,9 @@ export type CpuShares = Record<'bench process' | 'terminal clients' | 'host engi
 
 interface Reading {
   at: number;
+  /** Busy time of all cores, and all of their time (busy and idle), from /proc/stat, in ms. */
   total: number;
+  all: number;
   self: number;
   children: number;
   engine: number;
@@ -66,11 +68,12 @@ function containerMs(id: string): number {
   return 0;
 }
 
-/** Busy time of all cores from /proc/stat, in ms. */
-function totalBusyMs(): number {
+/** Busy and all time of all cores from /proc/stat, in ms. */
+function coresMs(): { busy: number; all: number } {
   const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
   const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
-  return (fields.reduce((a, b) => a + b, 0) - idle) * TICK_MS;
+  const all = fields.reduce((a, b) => a + b, 0);
+  return { busy: (all - idle) * TICK_MS, all: all * TICK_MS };
 }
 
 const ENGINE = /^(dockerd|containerd|containerd-shim.*|docker-proxy)$/;
@@ -94,9 +97,11 @@ export function readCpu(containerIds: string[]): Reading {
     else if (ENGINE.test(p.name)) engine += processMs(p.pid);
   }
   const self = process.cpuUsage();
+  const cores = coresMs();
   return {
     at: performance.now(),
-    total: totalBusyMs(),
+    total: cores.busy,
+    all: cores.all,
     self: (self.user + self.system) / 1000,
     children,
     engine,
@@ -116,6 +121,11 @@ export function cpuShares(a: Reading, b: Reading): CpuShares {
   };
   const known = Object.values(parts).reduce((x, y) => x + y, 0);
   return { ...parts, other: Math.max(0, pct(b.total - a.total) - known) };
+}
+
+/** Share of the host's cores in use between two readings, in % of all of them. */
+export function hostBusy(a: Reading, b: Reading): number {
+  return (100 * (b.total - a.total)) / Math.max(1, b.all - a.all);
 }
 
 export function formatShares(s: CpuShares): string {

@@ -3,7 +3,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DindDriver } from './dind';
 import { DindPoolDriver } from './dind-pool';
-import { systemClock } from '../../src/shared/poll';
+import { poll } from '../../src/shared/poll';
 import type { ClusterFreezer, Driver } from './types';
 
 /**
@@ -137,11 +137,14 @@ export class DindFreezer implements ClusterFreezer {
       console.warn('gel des clusters\u00a0: « ss -K » indisponible dans un nœud (iproute2, noyau avec INET_DIAG_DESTROY)\u202f; après un dégel, la panne d’un nœud est vue avec retard');
     }
     const waiting = new Set(results.filter((r) => r.ended).map((r) => r.node));
-    for (const deadline = Date.now() + REGISTER_TIMEOUT_MS; waiting.size > 0 && Date.now() < deadline; ) {
-      await systemClock.sleep(200);
-      const now = await nodeVersions(manager.docker).catch(() => new Map<string, number>());
-      for (const node of waiting) if ((now.get(node) ?? 0) > (before.get(node) ?? Infinity)) waiting.delete(node);
-    }
+    await poll(
+      async () => {
+        const now = await nodeVersions(manager.docker).catch(() => new Map<string, number>());
+        for (const node of waiting) if ((now.get(node) ?? 0) > (before.get(node) ?? Infinity)) waiting.delete(node);
+        return waiting.size === 0;
+      },
+      { timeoutMs: REGISTER_TIMEOUT_MS, intervalMs: 200 },
+    );
   }
 
   /** Its state file says so, or one of its nodes is paused (by hand, or by a run that crashed). */
